@@ -1,0 +1,85 @@
+/**
+ * A wait queue with the kernel's `wait_event` semantics: the condition is
+ * checked before sleeping; `wakeUpAll()` takes every sleeper off the queue
+ * and each re-checks the condition in its own turn, sleeping again if it is
+ * still false. A wake-up between the check and the sleep cannot be lost,
+ * because checking and queueing happen in one step.
+ */
+import type { Process } from './process.js';
+import { ProcQueue } from './queue.js';
+import type { Simulation } from './simulation.js';
+import { K_TIMEOUT } from './heap.js';
+import type { Ns } from './time.js';
+import { PENDING, Wait, type Armed } from './waitable.js';
+
+export interface WaitOptions {
+  /** End early with 'interrupted' when the process has a signal pending. */
+  interruptible?: boolean;
+  /** End with 'timeout' after this many ns (the condition is checked once more then, as the kernel does). */
+  timeoutNs?: Ns;
+}
+
+export type WaitEventResult = 'ok' | 'interrupted' | 'timeout';
+
+export class WaitQueue {
+  /** @internal */ readonly _queue = new ProcQueue();
+  readonly #wakeLabel: string;
+
+  constructor(
+    readonly sim: Simulation,
+    readonly name = 'waitQueue',
+  ) {
+    this.#wakeLabel = `wake:${name}`;
+  }
+
+  /** Sleepers on the queue right now (woken ones awaiting their turn excluded). */
+  get waiters(): number {
+    return this._queue.live;
+  }
+
+  /** Sleeps until `cond()` holds (it is checked first, and by each wake-up). */
+  waitEvent(cond: () => boolean, options?: WaitOptions): Wait<WaitEventResult> {
+    return new WaitEvent(this, cond, options?.interruptible ?? false, options?.timeoutNs);
+  }
+
+  /** Wakes every sleeper; each re-checks its condition in its own turn. */
+  wakeUpAll(): void {
+    const queue = this._queue;
+    for (let p = queue.shift(); p !== null; p = queue.shift()) this.sim._wake(p, this.#wakeLabel);
+  }
+}
+
+class WaitEvent extends Wait<WaitEventResult> {
+  constructor(
+    readonly wq: WaitQueue,
+    readonly cond: () => boolean,
+    readonly interruptible: boolean,
+    readonly timeoutNs: Ns | undefined,
+  ) {
+    super();
+  }
+
+  override _arm(p: Process<unknown>): Armed<WaitEventResult> {
+    if (this.cond()) return 'ok';
+    if (this.interruptible && p._hasSignal) return 'interrupted';
+    const timeout = this.timeoutNs;
+    if (timeout !== undefined) {
+      if (timeout <= 0) return 'timeout';
+      p.sim._schedule(p._timeoutEvent(), p.sim.now + timeout, K_TIMEOUT, 'timeout', undefined);
+    }
+    p._interruptible = this.interruptible;
+    this.wq._queue.push(p);
+    return PENDING;
+  }
+
+  override _recheck(p: Process<unknown>): Armed<WaitEventResult> {
+    if (this.cond()) return 'ok';
+    if (this.interruptible && p._hasSignal) return 'interrupted';
+    this.wq._queue.push(p);
+    return PENDING;
+  }
+
+  override _timeout(): WaitEventResult {
+    return this.cond() ? 'ok' : 'timeout';
+  }
+}
