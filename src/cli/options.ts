@@ -16,3 +16,11 @@ export function parseChoice<T extends string>(flag: string, raw: string, allowed
   if ((allowed as readonly string[]).includes(raw)) return raw as T;
   throw new UserError(`${flag} must be one of ${allowed.join(', ')}; got '${raw}'`);
 }
+
+/** A number > 0 (decimals allowed) and <= max. */
+export function parsePositive(flag: string, raw: string, max = Number.MAX_VALUE): number {
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UserError(`${flag} must be a number > 0, got '${raw}'`);
+  if (n > max) throw new UserError(`${flag} must be at most ${max}, got ${n}`);
+  return n;
+}

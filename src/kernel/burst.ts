@@ -1,0 +1,143 @@
+/**
+ * A burst: N processes released at the same instant, each calling
+ * finit_module on the same module file, on a machine of C CPUs — the
+ * kernel's own duplicate-load selftest, and SPEC §5's measurement, as a pure
+ * function. Each process still reads and verifies the file on a CPU, so with
+ * fewer CPUs than requests they queue and reach the dedup point in batches.
+ * Optionally one more request after the burst has settled (a user's retry),
+ * reported on its own.
+ */
+import { NS_PER_MS, Simulation, type Ns } from '../sim/index.js';
+import type { CostOverrides } from './costs.js';
+import { Kernel } from './kernel.js';
+import type { StrategyId } from './policies/index.js';
+import type { DetectionPoint } from './stats.js';
+import type { ModuleFile, SyscallResult } from './types.js';
+
+export interface BurstOptions {
+  readonly strategy: StrategyId;
+  /** Concurrent finit_module calls. */
+  readonly requests: number;
+  readonly cpus: number;
+  /** What the module's init returns: 0, or an errno. */
+  readonly init: SyscallResult;
+  /** How long init runs (default 20 ms). */
+  readonly initNs?: Ns;
+  /** File size in bytes (default 33,233: Debian 6.1's pcc-cpufreq.ko). */
+  readonly size?: number;
+  /** Module name (default pcc_cpufreq). */
+  readonly name?: string;
+  readonly compressed?: boolean;
+  /** Issue one more request once the burst has settled. */
+  readonly thenRetry?: boolean;
+  readonly costs?: CostOverrides;
+  readonly seed?: number;
+}
+
+export interface WastedBytes {
+  readonly kread: number;
+  readonly decompress: number;
+  readonly becoming: number;
+  readonly mod: number;
+  /** "Virtual mem wasted bytes": the four summed. */
+  readonly total: number;
+}
+
+export interface BurstResult {
+  readonly strategy: StrategyId;
+  readonly requests: number;
+  readonly cpus: number;
+  readonly module: { readonly name: string; readonly size: number; readonly init: string; readonly initNs: Ns };
+  /** How many calls returned each result: '0' for success, errno names otherwise. */
+  readonly results: Record<string, number>;
+  /** Calls that never returned (a hang). */
+  readonly hung: number;
+  /** init() calls during the burst. */
+  readonly initCalls: number;
+  /** Loads that went through every stage to init (SPEC §5's "formed"). */
+  readonly fullLoads: number;
+  /** From the release to the last return. */
+  readonly lastReturnNs: Ns;
+  readonly wasted: WastedBytes;
+  readonly peakModuleBytes: number;
+  readonly allocationFailures: number;
+  readonly duplicates: Record<DetectionPoint, number>;
+  readonly retry?: { readonly result: SyscallResult | 'hung'; readonly initCalls: number; readonly returnNs: Ns };
+}
+
+export const BURST_DEFAULTS = Object.freeze({ initNs: 20 * NS_PER_MS, size: 33233, name: 'pcc_cpufreq' });
+
+export function runBurst(options: BurstOptions): BurstResult {
+  const name = options.name ?? BURST_DEFAULTS.name;
+  const size = options.size ?? BURST_DEFAULTS.size;
+  const initNs = options.initNs ?? BURST_DEFAULTS.initNs;
+  const file: ModuleFile = {
+    path: `/lib/modules/kernel/${name}.ko`,
+    name,
+    size,
+    inode: 1,
+    compressed: options.compressed ?? false,
+    exports: [],
+    imports: [],
+    init: { result: options.init, ns: initNs },
+  };
+  const sim = new Simulation({ seed: options.seed ?? 0 });
+  const kernel = new Kernel(sim, {
+    policy: options.strategy,
+    files: [file],
+    cpus: sim.cpus(options.cpus),
+    ...(options.costs === undefined ? {} : { costs: options.costs }),
+  });
+  let initCalls = 0;
+  kernel.observe({ init: (e) => void (e.result === undefined && initCalls++) });
+
+  const results = new Map<string, number>();
+  let lastReturnNs = 0;
+  let returned = 0;
+  for (let i = 0; i < options.requests; i++) {
+    sim.spawn(`insmod#${i + 1}`, function* (self) {
+      const result = yield* kernel.finitModule(self, file.path);
+      results.set(String(result), (results.get(String(result)) ?? 0) + 1);
+      lastReturnNs = sim.now;
+      returned++;
+    });
+  }
+  sim.run();
+  const burstInits = initCalls;
+  const stats = kernel.stats.snapshot();
+
+  let retry: BurstResult['retry'];
+  if (options.thenRetry === true) {
+    const issuedAt = sim.now;
+    const proc = sim.spawn('insmod#retry', (self) => kernel.finitModule(self, file.path)[Symbol.iterator]());
+    sim.run();
+    retry = {
+      result: proc.state === 'done' ? (proc.result as SyscallResult) : 'hung',
+      initCalls: initCalls - burstInits,
+      returnNs: sim.now - issuedAt,
+    };
+  }
+
+  return {
+    strategy: options.strategy,
+    requests: options.requests,
+    cpus: options.cpus,
+    module: { name, size, init: String(options.init), initNs },
+    results: Object.fromEntries([...results].sort(([a], [b]) => a.localeCompare(b))),
+    hung: options.requests - returned,
+    initCalls: burstInits,
+    fullLoads: stats.fullLoads,
+    lastReturnNs,
+    wasted: {
+      kread: stats.invalidKreadBytes,
+      decompress: stats.invalidDecompressBytes,
+      becoming: stats.invalidBecomingBytes,
+      mod: stats.invalidModBytes,
+      total: stats.virtualMemoryWasted,
+    },
+    peakModuleBytes: stats.peakModuleAreaBytes,
+    allocationFailures: stats.allocationFailures,
+    duplicates: stats.duplicates,
+    ...(retry === undefined ? {} : { retry }),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * `idempotent`: Linux 6.5's idempotent_init_module() (9b9879fc0327,
+ * 2124d84db293). At finit_module entry, before the file is even read,
+ * concurrent calls for the same file (inode) wait for the first one and
+ * return exactly its return value. The wait is interruptible
+ * (idempotent_wait_for_completion): a signalled waiter leaves with EINTR and
+ * the load goes on. init_module (a user buffer) bypasses it. Behind it, to
+ * show its effect alone, sits v6.2's step-5 check; `mainline` puts it in
+ * front of v6.4's checks instead.
+ */
+import { stackPolicies, type LoadPolicy, type PolicyDefinition, type PolicyHost } from '../policy.js';
+import { answer } from './patient.js';
+import { SharedLoads } from './shared-loads.js';
+import { v6_2 } from './v6-2.js';
+
+/** Only the entry check, for stacking in front of another policy. */
+export function idempotentEntry(host: PolicyHost): LoadPolicy {
+  const idem = new SharedLoads<number>(host, 'idem_hash');
+  return {
+    *atEntry(req) {
+      const inode = req.file.inode;
+      if (!idem.inFlight(inode)) {
+        idem.lead(req, inode);
+        host.dedup(req, 'atEntry', 'lead');
+        return undefined;
+      }
+      const w = yield* idem.wait(req, inode, 'atEntry');
+      return answer(host, req, 'atEntry', w.interrupted ? 'EINTR' : w.result);
+    },
+    finished(req, result) {
+      idem.settle(req, result);
+    },
+  };
+}
+
+export const idempotent: PolicyDefinition = {
+  summary: 'at finit entry, by inode: every concurrent caller returns the first one’s result; over v6.2',
+  create: (host) => stackPolicies(idempotentEntry(host), v6_2.create(host)),
+};

@@ -1,0 +1,31 @@
+/**
+ * The strategy registry: id → policy. Adding a strategy is a file in this
+ * folder and a line here; the loader does not change.
+ */
+import type { PolicyDefinition } from '../policy.js';
+import { idempotent } from './idempotent.js';
+import { mainline } from './mainline.js';
+import { merge } from './merge.js';
+import { v5_2 } from './v5-2.js';
+import { v5_3 } from './v5-3.js';
+import { v6_2 } from './v6-2.js';
+import { v6_4 } from './v6-4.js';
+
+/** Every kernel strategy, oldest first (SPEC §2's table). */
+export const STRATEGIES = ['v5.2', 'v5.3', 'merge', 'v6.2', 'v6.4', 'idempotent', 'mainline'] as const;
+
+export type StrategyId = (typeof STRATEGIES)[number];
+
+export const POLICIES: Readonly<Record<StrategyId, PolicyDefinition>> = {
+  'v5.2': v5_2,
+  'v5.3': v5_3,
+  merge,
+  'v6.2': v6_2,
+  'v6.4': v6_4,
+  idempotent,
+  mainline,
+};
+
+export function isStrategy(id: string): id is StrategyId {
+  return (STRATEGIES as readonly string[]).includes(id);
+}
