@@ -6,6 +6,10 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { registerDemo } from './commands/demo.js';
+import { registerBurst } from './commands/burst.js';
+import { registerResolve } from './commands/resolve.js';
+import { registerRun } from './commands/run.js';
+import { registerCompare } from './commands/compare.js';
 
 export function buildProgram(): Command {
   const program = new Command('modstorm')
@@ -14,6 +18,10 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run modstorm --help for usage)')
     .exitOverride();
   registerDemo(program);
+  registerBurst(program);
+  registerResolve(program);
+  registerRun(program);
+  registerCompare(program);
   return program;
 }
 

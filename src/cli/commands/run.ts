@@ -1,0 +1,154 @@
+/**
+ * `modstorm run`: one coldplug storm — every CPU's uevents through udev,
+ * kmod and the kernel loader — under one strategy, reported as a table
+ * (SPEC §6) or as the RunResult in JSON.
+ *
+ * Also the machine and strategy flags `compare` shares: a scenario file
+ * first, then each flag on top, then validation.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
+import { runTable } from '../../report/table.js';
+import { readScenarioFile, type ScenarioFile } from '../../scenario/load.js';
+import { CPUFREQ_DRIVERS } from '../../scenario/machine.js';
+import type { RunResult } from '../../scenario/result.js';
+import { runScenario } from '../../scenario/run.js';
+import { INDEX_FILES } from '../../userspace/kmod/index.js';
+import { MAX_CPUS, MAX_MEMORY_GIB, type ScenarioInput } from '../../scenario/schema.js';
+import { resolveScenario, scenarioInputWith, type Scenario } from '../../scenario/scenario.js';
+import { DEFAULT_USERSPACE_KERNEL, STRATEGIES, USERSPACE_STRATEGIES, isKernelStrategy, strategyIds } from '../../scenario/strategy.js';
+import { parseChoice, parseCount, parsePositive } from '../options.js';
+
+export interface MachineFlags {
+  scenario?: string;
+  cpus?: string;
+  memoryGib?: string;
+  cpuModalias?: string;
+  cpufreqDriver?: string;
+  modulesDir?: string;
+  seed?: string;
+}
+
+export interface RunFlags extends MachineFlags {
+  strategy?: string;
+  kernel?: string;
+  json?: boolean;
+}
+
+/** The flags that describe the machine and the module tree (shared with `compare`). */
+export function addMachineOptions(cmd: Command): Command {
+  return cmd
+    .option('--scenario <file>', 'a scenario file (YAML or JSON); the flags below override its fields')
+    .option('--cpus <n>', 'CPUs of the machine (default: 288)')
+    .option('--memory-gib <n>', 'RAM in GiB; with the CPUs it sets udev childrenMax (default: 1024)')
+    .option('--cpu-modalias <file>', "a file holding the CPUs' MODALIAS (default: an Intel Xeon, family 6 model 0x55)")
+    .option('--cpufreq-driver <driver>', `cpufreq driver active before coldplug: ${CPUFREQ_DRIVERS.join(', ')} (default: intel_pstate)`)
+    .option('--modules-dir <dir>', 'a module tree: a directory with modules.dep, modules.alias, ... (default: the embedded Debian 6.1 tree)')
+    .option('--seed <n>', 'seed of the run (default: 1)');
+}
+
+/** The scenario file's content (or nothing), with the machine flags applied; not validated yet. */
+export function machineInput(flags: MachineFlags): { input: ScenarioInput; file: ScenarioFile | undefined } {
+  const file = flags.scenario === undefined ? undefined : readScenarioFile(flags.scenario);
+  const base: unknown = file?.input ?? {};
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) {
+    throw new UserError(`${flags.scenario}: a scenario must be a mapping of fields (machine, modules, strategy, ...)`);
+  }
+  const input = scenarioInputWith(base as ScenarioInput, {
+    seed: flags.seed === undefined ? undefined : parseCount('--seed', flags.seed, 0, 2 ** 31 - 1),
+    machine: {
+      cpus: flags.cpus === undefined ? undefined : parseCount('--cpus', flags.cpus, 1, MAX_CPUS),
+      memoryGiB: flags.memoryGib === undefined ? undefined : parsePositive('--memory-gib', flags.memoryGib, MAX_MEMORY_GIB),
+      cpuModalias: flags.cpuModalias === undefined ? undefined : readModalias(flags.cpuModalias),
+      cpufreqDriver:
+        flags.cpufreqDriver === undefined ? undefined : parseChoice('--cpufreq-driver', flags.cpufreqDriver, CPUFREQ_DRIVERS),
+    },
+    modules: { dir: flags.modulesDir === undefined ? undefined : checkModulesDir(flags.modulesDir) },
+  });
+  return { input, file };
+}
+
+/** `--strategy` and `--kernel` on top of the input. */
+export function withStrategyFlags(input: ScenarioInput, flags: Pick<RunFlags, 'strategy' | 'kernel'>): ScenarioInput {
+  const strategy = flags.strategy === undefined ? undefined : parseChoice('--strategy', flags.strategy, strategyIds());
+  const kernel = flags.kernel === undefined ? undefined : parseChoice('--kernel', flags.kernel, STRATEGIES);
+  if (strategy !== undefined && isKernelStrategy(strategy)) {
+    if (kernel !== undefined) {
+      throw new UserError(
+        `--kernel applies only to a userspace strategy (${USERSPACE_STRATEGIES.join(', ')}); --strategy ${strategy} is itself a kernel policy`,
+      );
+    }
+    // A kernel policy named on the command line replaces the file's strategy, its `kernel` included.
+    const { kernel: _dropped, ...rest } = input;
+    return { ...rest, strategy };
+  }
+  return scenarioInputWith(input, { strategy, kernel });
+}
+
+/** Validates; a bad field names the scenario file and line when it came from one. */
+export function toScenario(input: ScenarioInput, file: ScenarioFile | undefined): Scenario {
+  return resolveScenario(input, file?.origin ?? { file: 'flags' });
+}
+
+export function runCommand(flags: RunFlags, out: (text: string) => void): RunResult {
+  const { input, file } = machineInput(flags);
+  const scenario = toScenario(withStrategyFlags(input, flags), file);
+  const result = runScenario(scenario);
+  out(flags.json === true ? JSON.stringify(result, null, 2) : runTable(result));
+  return result;
+}
+
+export function registerRun(program: Command): void {
+  const cmd = program
+    .command('run')
+    .description('one coldplug storm (udev → kmod → kernel loader) under one strategy, as a table of SPEC §6 figures')
+    .option(
+      '--strategy <id>',
+      `a kernel policy (${STRATEGIES.join(', ')}) or a userspace strategy (${USERSPACE_STRATEGIES.join(', ')}) (default: v5.3)`,
+    )
+    .option(
+      '--kernel <id>',
+      `with a userspace strategy: the kernel policy under it (default: ${DEFAULT_USERSPACE_KERNEL}, the kernel both were proposed against)`,
+    );
+  addMachineOptions(cmd)
+    .option('--json', 'print the RunResult as JSON instead of the table')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  modstorm run --cpus 288 --strategy v5.3
+  modstorm run --strategy merge --json
+  modstorm run --strategy udev-flock                # udev-side lock, on kernel ${DEFAULT_USERSPACE_KERNEL}
+  modstorm run --strategy add-once --kernel v6.2    # a userspace strategy on another kernel`,
+    )
+    .action((flags: RunFlags) => {
+      runCommand(flags, (text) => process.stdout.write(`${text}\n`));
+    });
+}
+
+function readModalias(path: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    throw new UserError(`--cpu-modalias: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  if (!text.startsWith('cpu:type:') || /\s/.test(text)) {
+    throw new UserError(
+      `--cpu-modalias: ${path} must hold one CPU MODALIAS (cpu:type:x86,ven...:feature:,...), as /sys/devices/system/cpu/cpu0/modalias shows`,
+    );
+  }
+  return text;
+}
+
+function checkModulesDir(dir: string): string {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`--modules-dir: ${dir} is not a directory`);
+  for (const index of INDEX_FILES) {
+    if (!existsSync(join(dir, index))) {
+      throw new UserError(`--modules-dir: ${dir} has no ${index} (run depmod, or name a /lib/modules/VERSION directory)`);
+    }
+  }
+  return resolve(dir);
+}

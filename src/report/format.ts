@@ -1,0 +1,32 @@
+/** Number formats shared by the reports: seconds, bytes, result tallies. */
+
+const NS_PER_S = 1e9;
+
+/** Virtual ns as seconds with millisecond precision: `44.998 s`. */
+export function seconds(ns: number): string {
+  return `${(ns / NS_PER_S).toFixed(3)} s`;
+}
+
+/** Bytes in the largest binary unit that keeps the figure ≥ 1: `2.4 MiB`. */
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
+/** A whole number with thousands separators, fixed to en-US so output does not depend on the locale. */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** Result tally, success first then errnos by name: `0 20, EEXIST 576, ENODEV 288`. */
+export function tally(results: Readonly<Record<string, number>>): string {
+  const keys = Object.keys(results).sort((a, b) => (a === '0' ? -1 : b === '0' ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  return keys.length === 0 ? '-' : keys.map((k) => `${k} ${count(results[k] ?? 0)}`).join(', ');
+}

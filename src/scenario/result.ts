@@ -1,0 +1,62 @@
+/**
+ * What one run produced: a plain, JSON-ready object. Reports are pure
+ * functions of it; the same scenario and seed give the same object, byte
+ * for byte once serialised.
+ */
+
+/** Per module, over the whole run. */
+export interface ModuleRunResult {
+  /** finit_module calls for it (kmod skips a LIVE module without asking). */
+  requests: number;
+  /** Time from its first to its last load request, ns. */
+  firstToLastNs: number;
+  /** Times its init() ran. */
+  initCalls: number;
+  /** Loads that went the whole way: read, allocated, laid out, init called. */
+  fullLoads: number;
+  /** What the requests returned, by errno name ("0" for success). */
+  results: Record<string, number>;
+}
+
+export interface WastedBytes {
+  kread: number;
+  decompress: number;
+  becoming: number;
+  mod: number;
+  total: number;
+}
+
+export interface RunResult {
+  scenario: string | null;
+  /** The strategy's label: a kernel policy (`v5.3`) or `udev-flock@v5.3`. */
+  strategy: string;
+  kernel: string;
+  userspace: string | null;
+  cpus: number;
+  memoryGiB: number;
+  seed: number;
+  /** Time until udev's queue was empty (what `udevadm settle` waits for), ns. */
+  settleNs: number;
+  /** Virtual time when the last thing in the run happened (idle workers exiting included), ns. */
+  endNs: number;
+  events: number;
+  eventsFailed: number;
+  childrenMax: number;
+  workersForked: number;
+  peakWorkers: number;
+  workerWarnings: number;
+  workerTimeouts: number;
+  workerKills: number;
+  /** add-once: load requests udev dropped because an earlier event of the trigger asked for the driver. */
+  droppedRequests: number;
+  /** Totals over every module. */
+  requests: number;
+  initCalls: number;
+  fullLoads: number;
+  results: Record<string, number>;
+  wasted: WastedBytes;
+  peakModuleBytes: number;
+  allocationFailures: number;
+  /** By module name, sorted. */
+  modules: Record<string, ModuleRunResult>;
+}

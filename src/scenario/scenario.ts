@@ -1,0 +1,211 @@
+/**
+ * A validated scenario: everything one run needs, with every default
+ * filled in. `resolveScenario` is the only way to make one, from a file's
+ * content, from CLI flags, or from nothing (the headline machine).
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
+import { UserError } from '../errors.js';
+import { DEFAULT_COSTS, resolveCosts, type CostOverrides, type CostProfile, type SyscallResult } from '../kernel/index.js';
+import { NS_PER_MS, NS_PER_S, type Ns } from '../sim/index.js';
+import { UDEV_COST_NAMES, defaultChildrenMax, type UdevCosts } from '../userspace/udev/index.js';
+import { memoryBytes, type Machine } from './machine.js';
+import { scenarioSchema, type ScenarioInput } from './schema.js';
+import {
+  isKernelStrategy,
+  isUserspaceStrategy,
+  strategyIds,
+  strategySpec,
+  STRATEGIES,
+  type StrategySpec,
+} from './strategy.js';
+
+export interface InitOverride {
+  readonly result: SyscallResult | undefined;
+  readonly initNs: Ns | undefined;
+}
+
+export interface ModulesSpec {
+  /** Directory of text indexes, absolute; undefined for the embedded Debian 6.1 tree. */
+  readonly dir: string | undefined;
+  readonly defaultSizeBytes: number;
+  readonly init: Readonly<Record<string, InitOverride>>;
+}
+
+export interface UdevSpec {
+  readonly childrenMax: number;
+  /** Whether childrenMax came from udevd's formula (not set by the scenario). */
+  readonly childrenMaxDefault: boolean;
+  readonly eventTimeoutNs: Ns;
+  readonly costs: Partial<UdevCosts>;
+}
+
+export interface Scenario {
+  readonly name: string | undefined;
+  readonly machine: Machine;
+  readonly modules: ModulesSpec;
+  /** The kernel's cost profile, defaults with the scenario's overrides. */
+  readonly costs: CostProfile;
+  readonly udev: UdevSpec;
+  readonly strategy: StrategySpec;
+  readonly seed: number;
+}
+
+/** Where a scenario came from, for error messages and relative paths. */
+export interface ScenarioOrigin {
+  /** Named in every error message (a file name, or e.g. 'flags'). */
+  readonly file?: string | undefined;
+  /** The source line of a field, if known. */
+  readonly lineOf?: ((path: readonly PropertyKey[]) => number | undefined) | undefined;
+  /** Relative `modules.dir` paths resolve against it. */
+  readonly baseDir?: string | undefined;
+}
+
+/** Validates `input` (the content of a scenario file) and fills every default. */
+export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}): Scenario {
+  const parsed = scenarioSchema.safeParse(input);
+  if (!parsed.success) {
+    // Report a bad strategy along with the schema's problems, not in a second round.
+    const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+    const strategy = typeof raw.strategy === 'string' ? raw.strategy : undefined;
+    const kernel = typeof raw.kernel === 'string' ? raw.kernel : undefined;
+    throw problemError([...schemaProblems(parsed.error.issues), ...strategyProblems(strategy, kernel)], origin);
+  }
+  const s = parsed.data;
+  const problems: Problem[] = strategyProblems(s.strategy, s.kernel);
+  const kernelCostNames = Object.keys(DEFAULT_COSTS);
+  let costs: CostProfile = DEFAULT_COSTS;
+  const unknownCosts = Object.keys(s.costs).filter((key) => !kernelCostNames.includes(key));
+  for (const key of unknownCosts) {
+    problems.push({ path: ['costs', key], message: `unknown kernel cost; known: ${kernelCostNames.join(', ')}` });
+  }
+  if (unknownCosts.length === 0) {
+    try {
+      costs = resolveCosts(s.costs as CostOverrides);
+    } catch (error) {
+      if (!(error instanceof UserError)) throw error;
+      // The kernel names the field ("cost profile: read.fixedNs must be ..."); keep its words under `costs`.
+      problems.push({ path: ['costs'], message: error.message.replace(/^cost profile: /, '') });
+    }
+  }
+  for (const key of Object.keys(s.udev.costs)) {
+    if (!(UDEV_COST_NAMES as string[]).includes(key)) {
+      problems.push({ path: ['udev', 'costs', key], message: `unknown udev cost; known: ${UDEV_COST_NAMES.join(', ')}` });
+    }
+  }
+  for (const name of Object.keys(s.modules.init)) {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) {
+      problems.push({ path: ['modules', 'init', name], message: 'must be a module name (letters, digits, _ and -)' });
+    }
+  }
+  if (problems.length > 0) throw problemError(problems, origin);
+
+  const machine: Machine = {
+    cpus: s.machine.cpus,
+    memoryGiB: s.machine.memoryGiB,
+    cpuModalias: s.machine.cpuModalias,
+    acpiProcessorDevices: s.machine.acpiProcessorDevices ?? s.machine.cpus,
+    acpiProcessorHid: s.machine.acpiProcessorHid,
+    cpufreqDriver: s.machine.cpufreqDriver,
+    devices: s.machine.devices,
+  };
+  const init: Record<string, InitOverride> = {};
+  for (const [name, o] of Object.entries(s.modules.init)) {
+    init[name.replaceAll('-', '_')] = {
+      result: o.result === undefined ? undefined : o.result === '0' ? 0 : (o.result as SyscallResult),
+      initNs: o.initMs === undefined ? undefined : Math.round(o.initMs * NS_PER_MS),
+    };
+  }
+  const dir = s.modules.dir;
+  return {
+    name: s.name,
+    machine,
+    modules: {
+      dir: dir === undefined ? undefined : isAbsolute(dir) ? dir : resolve(origin.baseDir ?? process.cwd(), dir),
+      defaultSizeBytes: s.modules.defaultSizeBytes,
+      init,
+    },
+    costs,
+    udev: {
+      childrenMax: s.udev.childrenMax ?? defaultChildrenMax(machine.cpus, memoryBytes(machine)),
+      childrenMaxDefault: s.udev.childrenMax === undefined,
+      eventTimeoutNs: Math.round(s.udev.eventTimeoutS * NS_PER_S),
+      costs: s.udev.costs as Partial<UdevCosts>,
+    },
+    strategy: strategySpec(
+      s.strategy as Parameters<typeof strategySpec>[0],
+      s.kernel as Parameters<typeof strategySpec>[1],
+    ),
+    seed: s.seed,
+  };
+}
+
+/** The same scenario with some fields replaced (as CLI flags do), validated again. */
+export function scenarioInputWith(base: ScenarioInput, patch: ScenarioPatch): ScenarioInput {
+  return {
+    ...base,
+    ...(patch.strategy !== undefined ? { strategy: patch.strategy } : {}),
+    ...(patch.kernel !== undefined ? { kernel: patch.kernel } : {}),
+    ...(patch.seed !== undefined ? { seed: patch.seed } : {}),
+    machine: { ...base.machine, ...definedOnly(patch.machine ?? {}) },
+    modules: { ...base.modules, ...definedOnly(patch.modules ?? {}) },
+  };
+}
+
+export interface ScenarioPatch {
+  strategy?: string | undefined;
+  kernel?: string | undefined;
+  seed?: number | undefined;
+  machine?: Partial<NonNullable<ScenarioInput['machine']>> | undefined;
+  modules?: Partial<NonNullable<ScenarioInput['modules']>> | undefined;
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+interface Problem {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+function strategyProblems(strategy: string | undefined, kernel: string | undefined): Problem[] {
+  const problems: Problem[] = [];
+  if (strategy !== undefined && !isKernelStrategy(strategy) && !isUserspaceStrategy(strategy)) {
+    problems.push({ path: ['strategy'], message: `must be one of ${strategyIds().join(', ')}; got '${strategy}'` });
+  }
+  if (kernel !== undefined) {
+    if (!isKernelStrategy(kernel)) {
+      problems.push({ path: ['kernel'], message: `must be one of ${STRATEGIES.join(', ')}; got '${kernel}'` });
+    } else if (strategy === undefined || isKernelStrategy(strategy)) {
+      problems.push({
+        path: ['kernel'],
+        message: `only applies to a userspace strategy (udev-flock, add-once); strategy '${strategy ?? 'v5.3'}' is itself the kernel policy`,
+      });
+    }
+  }
+  return problems;
+}
+
+function schemaProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems.push({ path: [...issue.path, key], message: 'unknown field' });
+    } else {
+      problems.push({ path: issue.path, message: issue.message });
+    }
+  }
+  return problems;
+}
+
+function problemError(problems: readonly Problem[], origin: ScenarioOrigin): UserError {
+  const lines = problems.map((p) => {
+    const field = p.path.length === 0 ? '(top level)' : p.path.map(String).join('.');
+    const line = origin.lineOf?.(p.path);
+    const where = origin.file === undefined ? '' : line === undefined ? `${origin.file}: ` : `${origin.file}:${line}: `;
+    return `${where}${field}: ${p.message}`;
+  });
+  const head = lines.length === 1 ? '' : `${origin.file === undefined ? 'scenario' : origin.file}: ${lines.length} problems:\n  `;
+  return new UserError(head + lines.join('\n  '));
+}

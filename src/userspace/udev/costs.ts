@@ -1,0 +1,44 @@
+/**
+ * udev's own CPU time, in virtual ns. The kernel's costs (reading,
+ * verifying, relocating, init) live in the kernel's cost profile; these are
+ * the userspace side of a uevent.
+ *
+ * They are spent as plain time, off the machine's CPU pool: each is a short
+ * slice that a time-sharing scheduler interleaves with everything else,
+ * while the pool is first-come first-served and runs a slice to its end, so
+ * queueing them there would hold udev behind every pending read and
+ * signature check of the kernel, which no real scheduler does.
+ */
+import type { Ns, ProcessBody, Simulation } from '../../sim/index.js';
+
+export interface UdevCosts {
+  /** The manager forks a worker (a copy of udevd). ~0.5 ms: a fork plus the child's setup of a process of udevd's size. */
+  forkNs: Ns;
+  /** The manager's work per event: receive it, queue it, check its devpath, send it to a worker. */
+  dispatchNs: Ns;
+  /** A worker's rules processing per event: read the device's sysfs attributes, match the rules files, import properties. */
+  rulesNs: Ns;
+  /** The kmod builtin per `kmod load`: look the MODALIAS up in the mmapped modules.alias.bin and friends. */
+  kmodLookupNs: Ns;
+  /** kmod per module it considers: open the module, read /sys/module/NAME/initstate. */
+  kmodModuleNs: Ns;
+}
+
+/**
+ * Defaults: orders of magnitude of a udevd on a server (a few ms of rules
+ * per event, tens of µs of index lookups); calibration adjusts them.
+ */
+export const DEFAULT_UDEV_COSTS: Readonly<UdevCosts> = Object.freeze({
+  forkNs: 500_000,
+  dispatchNs: 20_000,
+  rulesNs: 1_500_000,
+  kmodLookupNs: 60_000,
+  kmodModuleNs: 25_000,
+});
+
+export const UDEV_COST_NAMES = Object.keys(DEFAULT_UDEV_COSTS) as (keyof UdevCosts)[];
+
+/** Spends `ns` of udev's own time (nothing at all when it is 0). */
+export function* spend(sim: Simulation, ns: Ns): ProcessBody<void> {
+  if (ns > 0) yield* sim.delay(ns);
+}

@@ -1,0 +1,98 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { initBehaviour, DEFAULT_INIT_NS } from '../../src/scenario/behaviour.js';
+import { machineDevices, XEON_SKX_CPU_MODALIAS } from '../../src/scenario/machine.js';
+import { resolveScenario } from '../../src/scenario/scenario.js';
+import { EMBEDDED_MODULES_DIR, loadModuleTree, moduleFiles } from '../../src/scenario/tree.js';
+
+const tree = loadModuleTree(undefined, 65536);
+
+describe('the default machine', () => {
+  it("has a CPU MODALIAS that pulls in acpi_cpufreq and a Xeon's CPU-feature modules, and not AMD ones", () => {
+    const names = new Set(tree.index.resolve(XEON_SKX_CPU_MODALIAS));
+    for (const m of ['acpi_cpufreq', 'kvm_intel', 'aesni_intel', 'crc32c_intel', 'coretemp', 'skx_edac', 'intel_uncore', 'intel_rapl_common']) {
+      expect(names).toContain(m);
+    }
+    for (const m of ['kvm_amd', 'amd64_edac', 'pcc_cpufreq', 'padlock_aes']) expect(names).not.toContain(m);
+    expect(names.size).toBe(20);
+  });
+
+  it('has ACPI processor devices that ask for both cpufreq drivers', () => {
+    expect(tree.index.resolve('acpi:ACPI0007:')).toEqual(['acpi_cpufreq', 'pcc_cpufreq']);
+    expect(tree.index.resolve('acpi:LNXCPU:')).toEqual(['acpi_cpufreq', 'pcc_cpufreq']);
+  });
+
+  it('lists cpuN, ACPI processor devices numbered in hex, then extra devices', () => {
+    const s = resolveScenario({
+      machine: { cpus: 300, acpiProcessorHid: 'LNXCPU', devices: [{ devpath: '/devices/platform/foo', modalias: 'platform:foo' }] },
+    });
+    const devices = machineDevices(s.machine);
+    expect(devices).toHaveLength(601);
+    expect(devices[299]).toEqual({ devpath: '/devices/system/cpu/cpu299', subsystem: 'cpu', modalias: XEON_SKX_CPU_MODALIAS });
+    expect(devices[300]?.devpath).toBe('/devices/LNXSYSTM:00/LNXSYBUS:00/LNXCPU:00');
+    expect(devices[310]?.devpath).toBe('/devices/LNXSYSTM:00/LNXSYBUS:00/LNXCPU:0a');
+    expect(devices[599]).toEqual({ devpath: '/devices/LNXSYSTM:00/LNXSYBUS:00/LNXCPU:12b', subsystem: 'acpi', modalias: 'acpi:LNXCPU:' });
+    expect(devices[600]).toEqual({ devpath: '/devices/platform/foo', subsystem: 'platform', modalias: 'platform:foo' });
+    expect(machineDevices(resolveScenario({ machine: { cpus: 4, acpiProcessorDevices: 0 } }).machine)).toHaveLength(4);
+  });
+});
+
+describe('init behaviours', () => {
+  const pstate = resolveScenario({}).machine;
+  const none = resolveScenario({ machine: { cpufreqDriver: 'none' } }).machine;
+
+  it('fails acpi_cpufreq with EEXIST and pcc_cpufreq with ENODEV while intel_pstate is active', () => {
+    expect(initBehaviour('acpi_cpufreq', pstate).result).toBe('EEXIST');
+    expect(initBehaviour('pcc_cpufreq', pstate).result).toBe('ENODEV');
+    expect(initBehaviour('kvm_intel', pstate).result).toBe(0);
+  });
+
+  it('lets acpi_cpufreq register when no cpufreq driver is active', () => {
+    expect(initBehaviour('acpi_cpufreq', none).result).toBe(0);
+    expect(initBehaviour('pcc_cpufreq', none).result).toBe('ENODEV');
+  });
+
+  it("applies the scenario's override on top", () => {
+    expect(initBehaviour('pcc_cpufreq', pstate, { result: 0, initNs: undefined })).toEqual({ result: 0, ns: initBehaviour('pcc_cpufreq', pstate).ns });
+    expect(initBehaviour('some_module', pstate, { result: undefined, initNs: 7 })).toEqual({ result: 0, ns: 7 });
+    expect(initBehaviour('some_module', pstate).ns).toBe(DEFAULT_INIT_NS);
+  });
+});
+
+describe('module tree', () => {
+  it('reads the embedded Debian 6.1 tree with sizes from modules.sizes.tsv', () => {
+    const pcc = tree.modules.find((m) => m.name === 'pcc_cpufreq');
+    expect(pcc).toMatchObject({ path: 'kernel/drivers/cpufreq/pcc-cpufreq.ko', size: 33233, compressed: false });
+    expect(tree.modules).toHaveLength(4023);
+    expect(tree.defaultSized).toBe(0);
+    expect(tree.builtin).toContain('intel_pstate');
+  });
+
+  it('makes a module import a symbol of each module it depends on', () => {
+    const kvmIntel = tree.modules.find((m) => m.name === 'kvm_intel');
+    const kvm = tree.modules.find((m) => m.name === 'kvm');
+    expect(kvm?.exports.length).toBeGreaterThan(10);
+    expect(kvmIntel?.imports).toContain(kvm?.exports[0]);
+  });
+
+  it('gives the kernel one file per module with a distinct inode and its init', () => {
+    const files = moduleFiles(tree, resolveScenario({}).machine, {});
+    expect(new Set(files.map((f) => f.inode)).size).toBe(files.length);
+    expect(files.find((f) => f.name === 'acpi_cpufreq')?.init.result).toBe('EEXIST');
+  });
+
+  it('uses the default size where modules.sizes.tsv is missing, and names a directory without indexes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'modstorm-tree-'));
+    for (const f of ['modules.alias', 'modules.symbols', 'modules.softdep', 'modules.builtin']) writeFileSync(join(dir, f), '');
+    expect(() => loadModuleTree(dir, 4096)).toThrow(UserError);
+    expect(() => loadModuleTree(dir, 4096)).toThrow(/has no modules\.dep/);
+    writeFileSync(join(dir, 'modules.dep'), readFileSync(join(EMBEDDED_MODULES_DIR, 'modules.dep'), 'utf8').split('\n').slice(0, 3).join('\n'));
+    const small = loadModuleTree(dir, 4096);
+    expect(small.modules).toHaveLength(3);
+    expect(small.defaultSized).toBe(3);
+    expect(small.modules.every((m) => m.size === 4096)).toBe(true);
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { NS_PER_S } from '../../src/sim/index.js';
+import { machineDevices } from '../../src/scenario/machine.js';
+import { buildStorm, collect, runScenario } from '../../src/scenario/run.js';
+import { resolveScenario } from '../../src/scenario/scenario.js';
+import type { ScenarioInput } from '../../src/scenario/schema.js';
+
+/** 8 CPUs; udevd forks and dispatches for free, so the ACPI events' requests overlap. */
+function small(strategy: string, extra: Partial<ScenarioInput> = {}) {
+  return resolveScenario({ machine: { cpus: 8 }, udev: { costs: { forkNs: 0, dispatchNs: 0 } }, strategy, ...extra });
+}
+
+describe('a coldplug storm, end to end', () => {
+  it('v5.3 runs every pcc_cpufreq request as its own failing load, one after another; merge runs one', () => {
+    const v53 = runScenario(small('v5.3'));
+    const merge = runScenario(small('merge'));
+    // 8 CPUs → 8 ACPI processor devices ask for pcc_cpufreq; cpuN and ACPI devices ask for acpi_cpufreq
+    expect(v53.modules.pcc_cpufreq).toMatchObject({ requests: 8, initCalls: 8, results: { ENODEV: 8 } });
+    expect(v53.modules.acpi_cpufreq).toMatchObject({ requests: 16, initCalls: 16, results: { EEXIST: 16 } });
+    expect(merge.modules.pcc_cpufreq).toMatchObject({ requests: 8, initCalls: 1, results: { ENODEV: 1, EBUSY: 7 } });
+    // the serialisation stretches the requests out in time, and udev's settle with them
+    expect(v53.modules.pcc_cpufreq?.firstToLastNs).toBeGreaterThan(10 * (merge.modules.pcc_cpufreq?.firstToLastNs ?? 0));
+    expect(v53.settleNs).toBeGreaterThan(merge.settleNs);
+    // a module that loads fine is initialised once under both; the others find it LIVE (EEXIST)
+    for (const r of [v53, merge]) {
+      expect(r.modules.kvm_intel).toMatchObject({ initCalls: 1, results: { '0': 1 } });
+      expect(r.events).toBe(16);
+      expect(r.workerTimeouts).toBe(0);
+    }
+  });
+
+  it('counts wasted memory: v5.3 duplicates are rejected after allocation, merge ones before', () => {
+    const v53 = runScenario(small('v5.3'));
+    const merge = runScenario(small('merge'));
+    expect(v53.wasted.mod).toBeGreaterThan(0);
+    expect(merge.wasted.mod).toBeLessThan(v53.wasted.mod);
+    expect(v53.wasted.total).toBe(v53.wasted.kread + v53.wasted.decompress + v53.wasted.becoming + v53.wasted.mod);
+    expect(v53.peakModuleBytes).toBeGreaterThan(merge.peakModuleBytes);
+  });
+
+  it('reports progress up to the last event, without changing the result', () => {
+    const seen: { nowNs: number; eventsProcessed: number }[] = [];
+    const r = runScenario(small('merge'), { onProgress: (p) => seen.push(p), progressEverySteps: 200 });
+    expect(r).toEqual(runScenario(small('merge')));
+    expect(seen.length).toBeGreaterThan(3);
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]!.nowNs).toBeGreaterThanOrEqual(seen[i - 1]!.nowNs);
+      expect(seen[i]!.eventsProcessed).toBeGreaterThanOrEqual(seen[i - 1]!.eventsProcessed);
+    }
+    expect(seen.at(-1)?.eventsProcessed).toBe(r.events);
+  });
+
+  it('gives byte-identical JSON for the same scenario and seed', () => {
+    const a = JSON.stringify(runScenario(small('v6.2')));
+    const b = JSON.stringify(runScenario(small('v6.2')));
+    expect(a).toBe(b);
+    expect(JSON.parse(a)).toMatchObject({ strategy: 'v6.2', cpus: 8, seed: 1 });
+  });
+});
+
+describe('udev-flock', () => {
+  it('makes every waiter load a failing module again after the lock, and a succeeding one only once', () => {
+    const r = runScenario(small('udev-flock'));
+    expect(r.strategy).toBe('udev-flock@v5.3');
+    expect(r.modules.pcc_cpufreq).toMatchObject({ requests: 8, initCalls: 8, results: { ENODEV: 8 } });
+    // waiters found kvm_intel LIVE once they had the lock, and skipped it without asking the kernel
+    expect(r.modules.kvm_intel).toMatchObject({ requests: 1, initCalls: 1, results: { '0': 1 } });
+  });
+});
+
+describe('add-once', () => {
+  it('asks once per driver in a coldplug, and a later coldplug or modprobe really loads again', () => {
+    const scenario = small('add-once');
+    const storm = buildStorm(scenario);
+    const { sim, udevd, kmod } = storm;
+    const devices = machineDevices(scenario.machine);
+    udevd.trigger(devices);
+    sim.run();
+    const first = collect(scenario, storm);
+    expect(first.modules.pcc_cpufreq).toMatchObject({ requests: 1, initCalls: 1, results: { ENODEV: 1 } });
+    expect(first.modules.acpi_cpufreq).toMatchObject({ requests: 1, initCalls: 1 });
+    expect(first.modules.kvm_intel).toMatchObject({ requests: 1, initCalls: 1 });
+    expect(first.droppedRequests).toBeGreaterThan(0);
+
+    // the admin fixes something and re-triggers: pcc_cpufreq is asked for (and loaded) again
+    udevd.trigger(devices);
+    sim.run();
+    const second = collect(scenario, storm);
+    expect(second.modules.pcc_cpufreq).toMatchObject({ requests: 2, initCalls: 2 });
+    // kvm_intel is LIVE: kmod skips it without a request
+    expect(second.modules.kvm_intel).toMatchObject({ requests: 1, initCalls: 1 });
+
+    // and a modprobe after the storm loads too
+    sim.spawn('modprobe', (self) => kmod.modprobe(self, 'pcc_cpufreq'));
+    sim.run();
+    expect(collect(scenario, storm).modules.pcc_cpufreq).toMatchObject({ requests: 3, initCalls: 3, results: { ENODEV: 3 } });
+  });
+});
+
+describe('the udev event timeout in a storm', () => {
+  it('kills a worker whose load outlasts 180 s without tearing the load down', () => {
+    const scenario = resolveScenario({
+      machine: { cpus: 2, acpiProcessorDevices: 0 },
+      strategy: 'v5.3',
+      modules: { init: { kvm_intel: { initMs: 200_000 } } },
+    });
+    const storm = buildStorm(scenario);
+    storm.udevd.trigger(machineDevices(scenario.machine));
+    storm.sim.run();
+    const r = collect(scenario, storm);
+    // both cpu events sit in kvm_intel: one in its init, one waiting for it in add_unformed_module
+    expect(r).toMatchObject({ workerWarnings: 2, workerTimeouts: 2, workerKills: 2, eventsFailed: 2, events: 2 });
+    expect(r.settleNs).toBeGreaterThanOrEqual(190 * NS_PER_S);
+    expect(r.settleNs).toBeLessThan(191 * NS_PER_S);
+    // the waiter's interruptible wait ended with EINTR; the loader itself ran to the end and the module is LIVE
+    expect(r.modules.kvm_intel).toMatchObject({ requests: 2, initCalls: 1, results: { '0': 1, EINTR: 1 } });
+    expect(storm.kernel.initstate('kvm_intel')).toBe('live');
+    expect(r.endNs).toBeGreaterThan(200 * NS_PER_S);
+    // killed workers never went on to the modules after kvm_intel
+    expect(r.modules.coretemp).toBeUndefined();
+  });
+});
