@@ -1,0 +1,58 @@
+/**
+ * The contenders: each turns a body `(key) => Promise<number>` into a call
+ * `(key) => Promise<unknown>` that coalesces concurrent calls for one key,
+ * as far as the library allows.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Singleflight } from '@zcong/singleflight';
+import DataLoader from 'dataloader';
+import pMemoize from 'p-memoize';
+import { coalesceAsync } from 'promise-coalesce';
+import { Merger } from '../../src/merge/index.js';
+import { MapCoalescer } from './baseline.js';
+
+export type Body = (key: number) => Promise<number>;
+export type Call = (key: number) => Promise<unknown>;
+
+export const contenders = {
+  baseline: (body: Body): Call => {
+    const coalescer = new MapCoalescer<number, number>();
+    return (key) => coalescer.run(key, () => body(key));
+  },
+  // The baseline again, in a process where an AsyncLocalStorage has turned Node 20's promise hooks on:
+  // shows the tax the Merger's EDEADLK detection puts on every promise while a run is in flight.
+  'baseline+hooks': (body: Body): Call => {
+    new AsyncLocalStorage<number>().enterWith(1);
+    return contenders.baseline(body);
+  },
+  Merger: (body: Body): Call => {
+    const merger = new Merger<number, number>();
+    return (key) => merger.run(key, () => body(key));
+  },
+  // The same without EDEADLK detection: no AsyncLocalStorage, so no promise hooks; isolates that tax.
+  'Merger detectDeadlock:false': (body: Body): Call => {
+    const merger = new Merger<number, number>({ detectDeadlock: false });
+    return (key) => merger.run(key, () => body(key));
+  },
+  // promise-coalesce and @zcong/singleflight type keys as strings but key a plain Map: numbers
+  // are passed as they are, so no contender pays for a conversion.
+  'promise-coalesce': (body: Body): Call => {
+    return (key) => coalesceAsync(key as unknown as string, () => body(key));
+  },
+  'p-memoize': (body: Body): Call => pMemoize(body, { cache: false }),
+  '@zcong/singleflight': (body: Body): Call => {
+    const flight = new Singleflight();
+    return (key) => flight.do(key as unknown as string, () => body(key));
+  },
+  // DataLoader is a batcher, not a coalescer: with `cache: false` it shares nothing between
+  // same-key loads (every load runs the body, see the runs column); it only groups one tick's
+  // loads into one batch call. With its cache on it would share, but keep every value until
+  // cleared, which is a memo, not a merge.
+  dataloader: (body: Body): Call => {
+    const loader = new DataLoader<number, number>((keys) => Promise.all(keys.map(body)), { cache: false });
+    return (key) => loader.load(key);
+  },
+} satisfies Record<string, (body: Body) => Call>;
+
+export type ContenderName = keyof typeof contenders;
+export const contenderNames = Object.keys(contenders) as ContenderName[];

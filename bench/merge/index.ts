@@ -1,0 +1,128 @@
+/**
+ * `npm run bench -- merge`: the Merger against a hand-written `Map`
+ * coalescer (the baseline) and its npm peers, on three workloads whose body
+ * resolves on a microtask, so the coalescing overhead is what is measured.
+ *
+ * Each contender × workload runs in a fresh Node process (measure.ts) with
+ * `--expose-gc`: warm-up repetitions, then timed ones whose median is taken.
+ * This is done in several rounds, the contenders' order rotated each round,
+ * and the best round is reported: on a shared machine, other work only ever
+ * slows a round down, so the best round is the least disturbed one, and the
+ * rotation keeps drift from favouring whoever runs first.
+ *
+ * Separate processes matter: the Merger's EDEADLK detection uses
+ * AsyncLocalStorage, which in Node 20 turns on promise hooks for the whole
+ * process while a run is in flight. In one process, every contender measured
+ * after the Merger would pay that tax too. Two extra rows size the tax:
+ * `baseline+hooks` (the baseline with an AsyncLocalStorage active) and
+ * `Merger detectDeadlock:false` (the Merger without the detection).
+ *
+ * Environment: MERGE_BENCH_ROUNDS (default 3), MERGE_BENCH_REPS (11),
+ * MERGE_BENCH_WARMUP (3).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Table from 'cli-table3';
+import { contenderNames, type ContenderName } from './contenders.js';
+import type { Measurement } from './measure.js';
+import { workloadNames, workloads, type WorkloadName } from './workloads.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const projectRoot = join(here, '..', '..');
+const peers: ContenderName[] = ['promise-coalesce', 'p-memoize', '@zcong/singleflight', 'dataloader'];
+
+interface Row extends Measurement {
+  /** The best round's median ops/s. */
+  opsPerSec: number;
+  /** Each round's median ops/s. */
+  rounds: number[];
+  /** opsPerSec over the baseline's. */
+  ratio: number;
+}
+
+function measure(contender: ContenderName, workload: WorkloadName, reps: number, warmup: number): Measurement {
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', join(here, 'measure.ts'), contender, workload, String(reps), String(warmup)],
+    { cwd: projectRoot, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  const line = child.stdout.trim().split('\n').at(-1) ?? '';
+  if (child.status !== 0 || !line.startsWith('{')) {
+    throw new Error(`bench merge: ${contender} on ${workload} failed (exit ${child.status}):\n${child.stderr}`);
+  }
+  return JSON.parse(line) as Measurement;
+}
+
+export default async function mergeBench(): Promise<object> {
+  const rounds = Number(process.env.MERGE_BENCH_ROUNDS ?? 3);
+  const reps = Number(process.env.MERGE_BENCH_REPS ?? 11);
+  const warmup = Number(process.env.MERGE_BENCH_WARMUP ?? 3);
+  const table = new Table({
+    head: ['workload', 'contender', 'ops/s', '× baseline', 'body runs', 'heap after (MB)', 'heap growth (KB)'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
+    style: { head: [], border: [] }, // no colour codes: the table is pasted into reports
+  });
+  const results: Record<string, object> = {};
+  const verdicts: string[] = [];
+  let gcExposed = true;
+
+  for (const workloadName of workloadNames) {
+    const workload = workloads[workloadName];
+    const measured = new Map<ContenderName, Measurement[]>(contenderNames.map((c) => [c, []]));
+    for (let round = 0; round < rounds; round++) {
+      const order = contenderNames.map((_, i) => contenderNames[(i + round) % contenderNames.length] as ContenderName);
+      for (const contender of order) {
+        process.stdout.write(`  ${workload.title}, round ${round + 1}/${rounds}: ${contender}\n`);
+        measured.get(contender)?.push(measure(contender, workloadName, reps, warmup));
+      }
+    }
+
+    const rows: Partial<Record<ContenderName, Row>> = {};
+    const baselineOps = Math.max(...(measured.get('baseline') ?? []).map((m) => m.opsPerSec));
+    for (const contender of contenderNames) {
+      const all = measured.get(contender) ?? [];
+      const last = all.at(-1) as Measurement;
+      const perRound = all.map((m) => m.opsPerSec);
+      const opsPerSec = Math.max(...perRound);
+      const row: Row = { ...last, opsPerSec, rounds: perRound, ratio: opsPerSec / baselineOps };
+      gcExposed &&= last.gcExposed;
+      rows[contender] = row;
+      table.push([
+        workload.title,
+        contender,
+        opsPerSec.toLocaleString('en-US'),
+        `${row.ratio.toFixed(2)}×`,
+        last.bodyRuns.toLocaleString('en-US'),
+        (last.heapUsedAfter / 2 ** 20).toFixed(1),
+        (last.retained / 2 ** 10).toFixed(0),
+      ]);
+    }
+    results[workloadName] = { title: workload.title, callsPerRepetition: workload.calls, contenders: rows };
+
+    const merger = rows.Merger?.ratio ?? 0;
+    const bestPeer = Math.max(...peers.map((p) => rows[p]?.ratio ?? 0));
+    verdicts.push(
+      `${workload.title}: Merger ${merger.toFixed(2)}× baseline${merger >= 1 ? '' : ' (below 1.0)'}, ` +
+        `best peer ${bestPeer.toFixed(2)}× (${merger > bestPeer ? 'Merger ahead' : 'Merger NOT ahead'}); ` +
+        `without EDEADLK detection ${(rows['Merger detectDeadlock:false']?.ratio ?? 0).toFixed(2)}×`,
+    );
+  }
+
+  console.log(table.toString());
+  for (const verdict of verdicts) console.log(verdict);
+  if (!gcExposed) console.log('note: gc was not exposed; heap figures are as measured, without a full collection');
+
+  return {
+    node: process.version,
+    cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
+    measuredAt: new Date().toISOString(),
+    method:
+      `each contender × workload in a fresh process; ${warmup} warm-up + ${reps} timed repetitions, median; ` +
+      `${rounds} rounds in rotated order, best round; heap after a full gc: ${gcExposed}; ` +
+      'heap growth = heap after the timed repetitions minus heap before them, both after a full gc (noise is a few hundred KB either way)',
+    workloads: results,
+    verdicts,
+  };
+}
