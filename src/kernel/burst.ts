@@ -11,7 +11,7 @@ import { NS_PER_MS, Simulation, type Ns } from '../sim/index.js';
 import type { CostOverrides } from './costs.js';
 import { Kernel } from './kernel.js';
 import type { StrategyId } from './policies/index.js';
-import type { DetectionPoint } from './stats.js';
+import type { DetectionPoint, WastedBytes } from './stats.js';
 import type { ModuleFile, SyscallResult } from './types.js';
 
 export interface BurstOptions {
@@ -32,15 +32,6 @@ export interface BurstOptions {
   readonly thenRetry?: boolean;
   readonly costs?: CostOverrides;
   readonly seed?: number;
-}
-
-export interface WastedBytes {
-  readonly kread: number;
-  readonly decompress: number;
-  readonly becoming: number;
-  readonly mod: number;
-  /** "Virtual mem wasted bytes": the four summed. */
-  readonly total: number;
 }
 
 export interface BurstResult {
@@ -128,13 +119,7 @@ export function runBurst(options: BurstOptions): BurstResult {
     initCalls: burstInits,
     fullLoads: stats.fullLoads,
     lastReturnNs,
-    wasted: {
-      kread: stats.invalidKreadBytes,
-      decompress: stats.invalidDecompressBytes,
-      becoming: stats.invalidBecomingBytes,
-      mod: stats.invalidModBytes,
-      total: stats.virtualMemoryWasted,
-    },
+    wasted: stats.wasted,
     peakModuleBytes: stats.peakModuleAreaBytes,
     allocationFailures: stats.allocationFailures,
     duplicates: stats.duplicates,

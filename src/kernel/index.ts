@@ -15,7 +15,7 @@ export {
   type CostOverrides,
   type StageCost,
 } from './costs.js';
-export { KernelStats, DETECTION_POINTS, type DetectionPoint, type KernelStatsSnapshot } from './stats.js';
+export { KernelStats, DETECTION_POINTS, type DetectionPoint, type KernelStatsSnapshot, type WastedBytes } from './stats.js';
 export type {
   KernelObserver,
   TransitionEvent,
@@ -29,4 +29,4 @@ export type { LoadPolicy, LoadRequest, PolicyDefinition, PolicyHost, PolicyHook,
 export { stackPolicies } from './policy.js';
 export { ERRNO_NAMES, isErrno, errnoNumber, errnoMessage, errnoName } from './errno.js';
 export type { Errno, SyscallResult, ModuleState, Initstate, ModuleFile, InitBehaviour, SyscallName } from './types.js';
-export { runBurst, BURST_DEFAULTS, type BurstOptions, type BurstResult, type WastedBytes } from './burst.js';
+export { runBurst, BURST_DEFAULTS, type BurstOptions, type BurstResult } from './burst.js';

@@ -34,6 +34,8 @@ export interface KernelStatsSnapshot {
   invalidBecomingBytes: number;
   invalidModBytes: number;
   virtualMemoryWasted: number;
+  /** The four invalid_*_bytes counters and their sum, as SPEC §2 reports them. */
+  wasted: WastedBytes;
   moduleAreaBytes: number;
   peakModuleAreaBytes: number;
   allocationFailures: number;
@@ -41,6 +43,15 @@ export interface KernelStatsSnapshot {
   peakVmallocBytes: number;
   symbolWaits: number;
   symbolWaitTimeouts: number;
+}
+
+/** Bytes read, decompressed or allocated by loads that were then rejected. */
+export interface WastedBytes {
+  kread: number;
+  decompress: number;
+  becoming: number;
+  mod: number;
+  total: number;
 }
 
 export class KernelStats {
@@ -81,6 +92,17 @@ export class KernelStats {
   /** "Virtual mem wasted bytes": the four invalid_*_bytes counters summed. */
   get virtualMemoryWasted(): number {
     return this.invalidKreadBytes + this.invalidDecompressBytes + this.invalidBecomingBytes + this.invalidModBytes;
+  }
+
+  /** Wasted bytes as SPEC §2 reports them: per kind, and their sum. */
+  get wasted(): WastedBytes {
+    return {
+      kread: this.invalidKreadBytes,
+      decompress: this.invalidDecompressBytes,
+      becoming: this.invalidBecomingBytes,
+      mod: this.invalidModBytes,
+      total: this.virtualMemoryWasted,
+    };
   }
 
   /** @internal */
@@ -133,6 +155,7 @@ export class KernelStats {
       invalidBecomingBytes: this.invalidBecomingBytes,
       invalidModBytes: this.invalidModBytes,
       virtualMemoryWasted: this.virtualMemoryWasted,
+      wasted: this.wasted,
       moduleAreaBytes: this.moduleAreaBytes,
       peakModuleAreaBytes: this.peakModuleAreaBytes,
       allocationFailures: this.allocationFailures,

@@ -4,6 +4,8 @@
  * for byte once serialised.
  */
 
+import type { WastedBytes } from '../kernel/index.js';
+
 /** Per module, over the whole run. */
 export interface ModuleRunResult {
   /** finit_module calls for it (kmod skips a LIVE module without asking). */
@@ -16,14 +18,6 @@ export interface ModuleRunResult {
   fullLoads: number;
   /** What the requests returned, by errno name ("0" for success). */
   results: Record<string, number>;
-}
-
-export interface WastedBytes {
-  kread: number;
-  decompress: number;
-  becoming: number;
-  mod: number;
-  total: number;
 }
 
 export interface RunResult {
