@@ -10,6 +10,7 @@ import { registerBurst } from './commands/burst.js';
 import { registerResolve } from './commands/resolve.js';
 import { registerRun } from './commands/run.js';
 import { registerCompare } from './commands/compare.js';
+import { registerCheck } from './commands/check.js';
 
 export function buildProgram(): Command {
   const program = new Command('modstorm')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerResolve(program);
   registerRun(program);
   registerCompare(program);
+  registerCheck(program);
   return program;
 }
 
