@@ -184,20 +184,9 @@ function bracket(p: string, start: number, ch: number): Bracket {
     } else if (c === '\0') {
       return { kind: 'literal' };
     } else if (c === '[' && at(pi) === '.') {
-      // A collating symbol: in the C locale only a single character is valid.
-      const dot = pi;
-      let len = 0;
-      for (;;) {
-        const k = at(++pi);
-        if (k === '.' && at(pi + 1) === ']') {
-          pi += 2;
-          break;
-        }
-        if (k === '\0') return { kind: 'nomatch' };
-        len++;
-      }
-      if (len !== 1) return { kind: 'nomatch' };
-      const sym = p.charCodeAt(dot + 1);
+      const symbol = collatingSymbol();
+      if (symbol === undefined) return { kind: 'nomatch' };
+      const sym = symbol.charCodeAt(0);
       const isRange = at(pi) === '-' && at(pi + 1) !== '\0';
       if (!isRange && sym === ch) return skipRest(p, pi, negated);
       c = at(pi++);
@@ -220,24 +209,29 @@ function bracket(p: string, start: number, ch: number): Bracket {
     return range(code);
   }
 
+  // A collating symbol `[.x.]`, with `pi` at its '.': returns x and moves past the ']',
+  // or undefined when it is unterminated or not one character (the only valid kind in the C locale).
+  function collatingSymbol(): string | undefined {
+    const dot = pi;
+    for (;;) {
+      const k = at(++pi);
+      if (k === '.' && at(pi + 1) === ']') {
+        pi += 2;
+        break;
+      }
+      if (k === '\0') return undefined;
+    }
+    return pi - dot === 4 ? p[dot + 1] : undefined;
+  }
+
   // If `c` opens a range from `low`, test it; sets `c` to what follows.
   function range(low: number): Bracket | undefined {
     if (c !== '-' || at(pi) === ']') return undefined;
     let high = at(pi++);
     if (high === '[' && at(pi) === '.') {
-      const dot = pi;
-      let len = 0;
-      for (;;) {
-        const k = at(++pi);
-        if (k === '.' && at(pi + 1) === ']') {
-          pi += 2;
-          break;
-        }
-        if (k === '\0') return { kind: 'nomatch' };
-        len++;
-      }
-      if (len !== 1) return { kind: 'nomatch' };
-      high = p[dot + 1]!;
+      const symbol = collatingSymbol();
+      if (symbol === undefined) return { kind: 'nomatch' };
+      high = symbol;
     } else {
       if (high === '\\') high = at(pi++);
       if (high === '\0') return { kind: 'nomatch' };
