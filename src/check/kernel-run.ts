@@ -63,22 +63,15 @@ function checkIndex(config: CheckConfig): ModuleIndex {
   );
 }
 
-/** The module files of a configuration. `initEnds` counts finished inits per module (for failThenSuccess). */
-function moduleFiles(config: CheckConfig, initEnds: Map<string, number>): ModuleFile[] {
+/** The module files of a configuration. */
+function moduleFiles(config: CheckConfig): ModuleFile[] {
   const names = moduleNames(config.modules);
   return names.map((name, i) => {
+    const requestsOwnLoad = config.selfLoad && i === 0;
     const init =
       config.init === 'failThenSuccess'
-        ? {
-            // Kernel ModuleFile.init.result is one value; the loader reads it once per init, after
-            // reporting the init's start, so "fail the first time only" is read off the inits ended so far.
-            get result(): SyscallResult {
-              return (initEnds.get(name) ?? 0) === 0 ? INIT_FAILURE : 0;
-            },
-            ns: 0,
-            requestsOwnLoad: config.selfLoad && i === 0,
-          }
-        : { result: config.init === 'success' ? (0 as const) : INIT_FAILURE, ns: 0, requestsOwnLoad: config.selfLoad && i === 0 };
+        ? { result: INIT_FAILURE, results: [INIT_FAILURE, 0 as const], ns: 0, requestsOwnLoad }
+        : { result: config.init === 'success' ? (0 as const) : INIT_FAILURE, ns: 0, requestsOwnLoad };
     return {
       path: modulePath(name),
       name,
@@ -136,7 +129,7 @@ export function startKernelRun(config: CheckConfig, chooser: TieChooser, options
   const renames = options.symmetry === false ? [sameName] : symmetries(config);
   const table = new Map<string, TableState>();
   const initEnds = new Map<string, number>();
-  const files = moduleFiles(config, initEnds);
+  const files = moduleFiles(config);
   /** Process → the load call it is in (kernel request number); absent outside one. */
   const inCall = new Map<Process<unknown>, number>();
   const deleting = new Set<Process<unknown>>();

@@ -35,6 +35,7 @@ export class Kernel implements LoaderContext, PolicyHost {
   readonly cpus: CpuPool;
   readonly costs: CostProfile;
   readonly stats = new KernelStats();
+  readonly initCallsByPath = new Map<string, number>();
   /** @internal the module list */
   readonly modules = new ModuleTable();
   /** @internal */

@@ -28,6 +28,8 @@ export interface LoaderContext {
   readonly moduleArea: ModuleArea;
   readonly moduleWq: WaitQueue;
   readonly stats: KernelStats;
+  /** init() calls so far per module file path (for InitBehaviour.results). */
+  readonly initCallsByPath: Map<string, number>;
   readonly observers: Observers;
   readonly policy: LoadPolicy;
   /** Moves `mod` to `to` (undefined: freed), tells the observers and wakes module_wq. */
@@ -159,12 +161,14 @@ function unlink(k: LoaderContext, req: LoadRequest, mod: Module, err: SyscallRes
 function* doInitModule(k: LoaderContext, req: LoadRequest, mod: Module): Step<SyscallResult> {
   const { costs, stats, observers } = k;
   const init = mod.file.init;
+  const call = k.initCallsByPath.get(mod.file.path) ?? 0;
+  k.initCallsByPath.set(mod.file.path, call + 1);
   stats.fullLoads++;
   if (observers.active) observers.init({ time: k.sim.now, process: req.process, module: mod.name, request: req.id });
   if (init.requestsOwnLoad === true) yield* k.requestOwnLoad(mod.file).join();
   if (init.ns > 0) yield* (costs.initOnCpu ? k.cpus.run(init.ns) : k.sim.delay(init.ns));
   else yield* k.sim.delay(0);
-  const result = init.result;
+  const result = init.results === undefined ? init.result : (init.results[call] ?? init.results.at(-1) ?? init.result);
   if (observers.active) observers.init({ time: k.sim.now, process: req.process, module: mod.name, request: req.id, result });
   if (result === 0) {
     mod.initReference = false;

@@ -23,6 +23,12 @@ export type SyscallName = 'finit_module' | 'init_module' | 'delete_module';
 export interface InitBehaviour {
   /** What `init()` returns: 0, or the errno it fails with (pcc_cpufreq with intel_pstate active: ENODEV). */
   readonly result: SyscallResult;
+  /**
+   * What `init()` returns on its 1st, 2nd, … call in this kernel, the last
+   * repeating; overrides `result`. A module that fails, then loads once the
+   * user fixed the cause, is `[ENODEV, 0]`.
+   */
+  readonly results?: readonly SyscallResult[];
   /** How long `init()` runs. */
   readonly ns: Ns;
   /**

@@ -100,3 +100,20 @@ describe('a path with no module file', () => {
     expect(r).toBe('ENOENT');
   });
 });
+
+describe('an init whose outcome changes between calls (InitBehaviour.results)', () => {
+  it('fails on the first load and succeeds on the retry, in every strategy', () => {
+    for (const strategy of STRATEGIES) {
+      const file = moduleFile('flaky', { init: { result: 'ENODEV', results: ['ENODEV', 0], ns: NS_PER_MS } });
+      const m = machine(strategy, [file]);
+      const first = load(m, file);
+      m.sim.run();
+      const retry = load(m, file, m.sim.now);
+      m.sim.run();
+      const again = load(m, file, m.sim.now);
+      m.sim.run();
+      expect([first.result, retry.result, again.result], strategy).toEqual(['ENODEV', 0, 'EEXIST']);
+      expect(m.kernel.initCallsByPath.get(file.path), strategy).toBe(2);
+    }
+  });
+});
