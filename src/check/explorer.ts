@@ -28,6 +28,11 @@
 import type { ReadyStep, Simulation, TieChooser } from '../sim/index.js';
 import { Hash64 } from './hash.js';
 
+/** A bare scheduling point: `sim.delay`, plain ('delay') or naming a kernel load stage ('stage:read'). */
+function isSchedulingPoint(label: string): boolean {
+  return label === 'delay' || label.startsWith('stage:');
+}
+
 /** One execution of the model, built fresh for every run. */
 export interface ExploredRun {
   readonly sim: Simulation;
@@ -166,7 +171,7 @@ export function explore<R extends ExploredRun>(model: ExploreModel<R>, options: 
         sim.steps === lastSteps + 1 &&
         fingerprint !== undefined &&
         fingerprint === lastFingerprint &&
-        ready.some((s) => s.process === lastProcess && s.label === 'delay')
+        ready.some((s) => s.process === lastProcess && isSchedulingPoint(s.label))
       ) {
         widths[lastDepth] = 1;
         result.reduced++;
@@ -180,14 +185,14 @@ export function explore<R extends ExploredRun>(model: ExploreModel<R>, options: 
       } else result.states++;
       // A process starting goes first, then one resuming from a scheduling point: either may prove invisible.
       let first = reduce ? ready.findIndex((s) => s.label === 'start') : 0;
-      if (first < 0) first = reduce ? ready.findIndex((s) => s.label === 'delay') : 0;
+      if (first < 0) first = reduce ? ready.findIndex((s) => isSchedulingPoint(s.label)) : 0;
       if (first < 0) first = 0;
       positions.push(0);
       widths.push(ready.length);
       readyCounts.push(ready.length);
       firsts.push(first);
       const label = (ready[first] as ReadyStep).label;
-      if (label === 'delay' || label === 'start') {
+      if (isSchedulingPoint(label) || label === 'start') {
         lastDepth = d;
         lastSteps = sim.steps;
         lastProcess = (ready[first] as ReadyStep).process;

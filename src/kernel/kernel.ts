@@ -157,18 +157,18 @@ export class Kernel implements LoaderContext, PolicyHost {
 
   /** A path with no module file: open() already failed. */
   *#missing(): Step<SyscallResult> {
-    yield* this.sim.delay(0);
+    yield* this.sim.delay(0, 'open');
     return 'ENOENT';
   }
 
   *#delete(proc: Process<unknown>, name: string): Step<SyscallResult> {
-    yield* this.sim.delay(0);
+    yield* this.sim.delay(0, 'deleteModule');
     const mod = this.modules.find(name);
     if (mod === undefined || mod.state === 'UNFORMED') return 'ENOENT';
     if (mod.holders.size > 0) return 'EWOULDBLOCK';
     if (mod.state !== 'LIVE') return 'EBUSY';
     this.setState(mod, 'GOING', proc);
-    yield* this.sim.delay(this.costs.unloadNs);
+    yield* this.sim.delay(this.costs.unloadNs, 'unload');
     freeModule(this, mod, proc);
     this.stats.modulesUnloaded++;
     return 0;

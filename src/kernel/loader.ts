@@ -39,10 +39,10 @@ export interface LoaderContext {
 }
 
 /** A stage's CPU time, or a pure scheduling point when it costs nothing. */
-function* charge(k: LoaderContext, cost: StageCost, bytes: number): Step<void> {
+function* charge(k: LoaderContext, stage: string, cost: StageCost, bytes: number): Step<void> {
   const ns = stageNs(cost, bytes);
   if (ns > 0) yield* k.cpus.run(ns);
-  else yield* k.sim.delay(0);
+  else yield* k.sim.delay(0, stage);
 }
 
 /** One finit_module / init_module call, from entry to return. */
@@ -71,11 +71,11 @@ function* loadFromFile(k: LoaderContext, req: LoadRequest): Step<SyscallResult> 
   // Stage 1: read the file [vmalloc #1]; decompress [#2], freeing the compressed copy.
   let copyBytes = file.size;
   stats.vmalloc(copyBytes);
-  if (req.call === 'finit_module') yield* charge(k, costs.read, file.size);
-  else yield* k.sim.delay(0); // init_module: the image is already in a user buffer
+  if (req.call === 'finit_module') yield* charge(k, 'read', costs.read, file.size);
+  else yield* k.sim.delay(0, 'read'); // init_module: the image is already in a user buffer
   if (file.compressed) {
     stats.vmalloc(len);
-    yield* charge(k, costs.decompress, len);
+    yield* charge(k, 'decompress', costs.decompress, len);
     stats.vfree(copyBytes);
     copyBytes = len;
   }
@@ -91,21 +91,21 @@ function* loadFromFile(k: LoaderContext, req: LoadRequest): Step<SyscallResult> 
   };
 
   // Stage 2: signature check, ELF validity; the module's name is now known.
-  yield* charge(k, costs.checkSignature, len);
+  yield* charge(k, 'checkSignature', costs.checkSignature, len);
   if (policy.afterHeader !== undefined) {
     const v = yield* ask(k, policy.afterHeader, 'afterHeader', req);
     if (v !== undefined) return failBecoming(v);
   }
 
   // Stage 3: early checks (blacklist, section headers, modstruct version, modinfo).
-  yield* charge(k, costs.earlyChecks, len);
+  yield* charge(k, 'earlyChecks', costs.earlyChecks, len);
   if (policy.earlyCheck !== undefined) {
     const v = yield* ask(k, policy.earlyCheck, 'earlyCheck', req);
     if (v !== undefined) return failBecoming(v);
   }
 
   // Stage 4: layout_and_allocate() [#3: the final image in the module area].
-  yield* charge(k, costs.layout, len);
+  yield* charge(k, 'layout', costs.layout, len);
   const imageBytes = layoutBytes(costs, len);
   const areaOffset = k.moduleArea.alloc(imageBytes);
   if (areaOffset === undefined) {
@@ -123,7 +123,7 @@ function* loadFromFile(k: LoaderContext, req: LoadRequest): Step<SyscallResult> 
   };
 
   // Stage 5: add_unformed_module(): the policy's check and the insertion are one atomic step.
-  yield* charge(k, costs.addUnformed, 0);
+  yield* charge(k, 'addUnformed', costs.addUnformed, 0);
   if (policy.addUnformed !== undefined) {
     const v = yield* ask(k, policy.addUnformed, 'addUnformed', req);
     if (v !== undefined) return failAllocated(v);
@@ -134,12 +134,12 @@ function* loadFromFile(k: LoaderContext, req: LoadRequest): Step<SyscallResult> 
 
   // Stage 6: module_unload_init() takes the init reference; resolve symbols, relocate, copy arguments.
   mod.initReference = true;
-  yield* charge(k, costs.resolveSymbols, len);
+  yield* charge(k, 'resolveSymbols', costs.resolveSymbols, len);
   const unresolved = yield* resolveImports(k.modules, k.moduleWq, stats, mod, costs.symbolWaitNs);
   if (unresolved !== undefined) return unlink(k, req, mod, failAllocated(unresolved));
 
   // Stage 7: complete_formation() → COMING, sysfs entries, free the copy.
-  yield* charge(k, costs.formation, len);
+  yield* charge(k, 'formation', costs.formation, len);
   const duplicateExport = verifyExportedSymbols(k.modules, mod);
   if (duplicateExport !== undefined) return unlink(k, req, mod, failAllocated(duplicateExport));
   k.setState(mod, 'COMING', req.process);
@@ -166,8 +166,7 @@ function* doInitModule(k: LoaderContext, req: LoadRequest, mod: Module): Step<Sy
   stats.fullLoads++;
   if (observers.active) observers.init({ time: k.sim.now, process: req.process, module: mod.name, request: req.id });
   if (init.requestsOwnLoad === true) yield* k.requestOwnLoad(mod.file).join();
-  if (init.ns > 0) yield* (costs.initOnCpu ? k.cpus.run(init.ns) : k.sim.delay(init.ns));
-  else yield* k.sim.delay(0);
+  yield* (costs.initOnCpu && init.ns > 0 ? k.cpus.run(init.ns) : k.sim.delay(init.ns, 'init'));
   const result = init.results === undefined ? init.result : (init.results[call] ?? init.results.at(-1) ?? init.result);
   if (observers.active) observers.init({ time: k.sim.now, process: req.process, module: mod.name, request: req.id, result });
   if (result === 0) {
@@ -178,7 +177,7 @@ function* doInitModule(k: LoaderContext, req: LoadRequest, mod: Module): Step<Sy
   }
   stats.initFailures++;
   k.setState(mod, 'GOING', req.process);
-  yield* k.sim.delay(costs.goingNs);
+  yield* k.sim.delay(costs.goingNs, 'going');
   freeModule(k, mod, req.process);
   return result;
 }

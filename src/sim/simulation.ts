@@ -134,10 +134,14 @@ export class Simulation {
     }
   }
 
-  /** Waits `ns` nanoseconds; `delay(0)` is a pure scheduling point. */
-  delay(ns: Ns): Waitable<void> {
+  /**
+   * Waits `ns` nanoseconds; `delay(0)` is a pure scheduling point. The step's
+   * label is 'delay', or 'stage:NAME' when `stage` names what the wait stands
+   * for (the kernel's load stages), so traces say which stage ran.
+   */
+  delay(ns: Ns, stage?: string): Waitable<void> {
     if (!(Number.isInteger(ns) && ns >= 0)) throw new RangeError(`sim: delay must be a whole number of ns ≥ 0, got ${ns}`);
-    return new Delay(ns);
+    return new Delay(ns, stage === undefined ? 'delay' : `stage:${stage}`);
   }
 
   /** The named random stream (one per name, seeded from the seed and the name). */

@@ -95,6 +95,9 @@ describe('checker on the kernel strategies (2 requests)', () => {
         expect(replay.trace).toEqual(c.trace);
         // The trace marks the step where the guarantee broke.
         expect(c.trace.some((l) => l.violation?.startsWith(c.invariant))).toBe(true);
+        // Each step names the load stage it ran, not a bare scheduling point.
+        expect(c.trace.some((l) => l.what.startsWith('[stage:addUnformed]'))).toBe(true);
+        expect(c.trace.some((l) => l.what.startsWith('[delay]'))).toBe(false);
       }
     }
   });
