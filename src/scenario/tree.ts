@@ -29,15 +29,8 @@ export const EMBEDDED_MODULES_DIR = fileURLToPath(new URL('../../data/linux-6.1.
 /** depmod does not write sizes; modstorm reads them from this optional file (`path<TAB>bytes`). */
 export const SIZES_FILE = 'modules.sizes.tsv';
 
-/** One .ko file, before the scenario decides what its init does. */
-export interface TreeModule {
-  readonly name: string;
-  readonly path: string;
-  readonly size: number;
-  readonly compressed: boolean;
-  readonly exports: readonly string[];
-  readonly imports: readonly string[];
-}
+/** One .ko file, before the scenario decides what its init does and which inode it gets. */
+export type TreeModule = Omit<ModuleFile, 'inode' | 'init'>;
 
 export interface ModuleTree {
   readonly dir: string;
