@@ -37,6 +37,32 @@ export function answer(host: PolicyHost, req: LoadRequest, point: DetectionPoint
 }
 
 /**
+ * add_unformed_module() before 6.2: while a same-name module is in one of
+ * `waitStates`, wait for it to leave them, then check again from the top;
+ * one outside them answers EEXIST; none lets this request load the module.
+ * v5.2 waits out UNFORMED/COMING (so a GOING module gives EEXIST: the false
+ * success); v5.3 also waits out GOING (so failing loads serialise).
+ */
+export function* recheckUntilSettled(
+  host: PolicyHost,
+  req: LoadRequest,
+  waitStates: readonly ModuleState[],
+): Generator<Waitable<unknown>, Verdict, unknown> {
+  const name = req.file.name;
+  for (;;) {
+    const old = host.modules.find(name);
+    if (old === undefined) {
+      host.dedup(req, 'addUnformed', 'proceed');
+      return undefined;
+    }
+    if (!waitStates.includes(old.state)) return answer(host, req, 'addUnformed', 'EEXIST');
+    if (!(yield* waitOnModuleWq(host, req, 'addUnformed', settledOutOf(host, name, waitStates)))) {
+      return answer(host, req, 'addUnformed', 'EINTR');
+    }
+  }
+}
+
+/**
  * module_patient_check_exists() (6.2's add_unformed_module check, and 6.4's
  * early one): a same-name module UNFORMED or COMING is waited for once,
  * until it is LIVE, GOING or gone; then LIVE → EEXIST, anything else →

@@ -7,24 +7,11 @@
  * fails with "Unknown symbol".
  */
 import type { PolicyDefinition } from '../policy.js';
-import { answer, settledOutOf, waitOnModuleWq } from './patient.js';
+import { recheckUntilSettled } from './patient.js';
 
 export const v5_2: PolicyDefinition = {
   summary: 'step 5: wait while UNFORMED/COMING, then LIVE or GOING → EEXIST, gone → load again',
   create: (host) => ({
-    *addUnformed(req) {
-      const name = req.file.name;
-      for (;;) {
-        const old = host.modules.find(name);
-        if (old === undefined) {
-          host.dedup(req, 'addUnformed', 'proceed');
-          return undefined;
-        }
-        if (old.state !== 'UNFORMED' && old.state !== 'COMING') return answer(host, req, 'addUnformed', 'EEXIST');
-        if (!(yield* waitOnModuleWq(host, req, 'addUnformed', settledOutOf(host, name, ['UNFORMED', 'COMING'])))) {
-          return answer(host, req, 'addUnformed', 'EINTR');
-        }
-      }
-    },
+    addUnformed: (req) => recheckUntilSettled(host, req, ['UNFORMED', 'COMING']),
   }),
 };

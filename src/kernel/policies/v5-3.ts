@@ -6,24 +6,11 @@
  * runs every one of them, one after the other.
  */
 import type { PolicyDefinition } from '../policy.js';
-import { answer, settledOutOf, waitOnModuleWq } from './patient.js';
+import { recheckUntilSettled } from './patient.js';
 
 export const v5_3: PolicyDefinition = {
   summary: 'step 5: wait until LIVE or gone, then LIVE → EEXIST, gone → load again (serialises failing loads)',
   create: (host) => ({
-    *addUnformed(req) {
-      const name = req.file.name;
-      for (;;) {
-        const old = host.modules.find(name);
-        if (old === undefined) {
-          host.dedup(req, 'addUnformed', 'proceed');
-          return undefined;
-        }
-        if (old.state === 'LIVE') return answer(host, req, 'addUnformed', 'EEXIST');
-        if (!(yield* waitOnModuleWq(host, req, 'addUnformed', settledOutOf(host, name, ['UNFORMED', 'COMING', 'GOING'])))) {
-          return answer(host, req, 'addUnformed', 'EINTR');
-        }
-      }
-    },
+    addUnformed: (req) => recheckUntilSettled(host, req, ['UNFORMED', 'COMING', 'GOING']),
   }),
 };
