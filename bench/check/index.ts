@@ -14,8 +14,7 @@
  */
 import Table from 'cli-table3';
 import { checkStrategy, type CheckOptions, type StrategyReport } from '../../src/check/checker.js';
-import { STRATEGIES, type StrategyId } from '../../src/kernel/index.js';
-import { DEFAULT_USERSPACE_KERNEL, USERSPACE_STRATEGIES, type UserspaceStrategy } from '../../src/scenario/strategy.js';
+import { everyStrategy, type StrategyId, type UserspaceStrategy } from '../../src/scenario/strategy.js';
 
 const rounds = Math.max(1, Number(process.env.CHECK_BENCH_ROUNDS ?? 1));
 const TARGET_SECONDS = 60;
@@ -39,10 +38,9 @@ export default async function bench(): Promise<object> {
     style: { head: [], border: [] },
   });
   const strategies: object[] = [];
-  const all: { strategy: StrategyId; userspace?: UserspaceStrategy }[] = [
-    ...STRATEGIES.map((strategy) => ({ strategy })),
-    ...USERSPACE_STRATEGIES.map((userspace) => ({ strategy: DEFAULT_USERSPACE_KERNEL, userspace })),
-  ];
+  const all: { strategy: StrategyId; userspace?: UserspaceStrategy }[] = everyStrategy().map((s) =>
+    s.userspace === undefined ? { strategy: s.kernel } : { strategy: s.kernel, userspace: s.userspace },
+  );
   for (const which of all) {
     const { report, seconds } = timed({ ...which, requests: 3, modules: 2 });
     const strategy = report.strategy;

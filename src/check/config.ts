@@ -11,6 +11,7 @@
 import { UserError } from '../errors.js';
 import { STRATEGIES, type StrategyId } from '../kernel/index.js';
 import { USERSPACE_STRATEGIES, type UserspaceStrategy } from '../userspace/udev/index.js';
+import { strategyLabel as strategyLabelOf } from '../scenario/strategy.js';
 
 /** How every module's init behaves: always succeeds, always fails, or fails the first time only. */
 export type InitOutcome = 'success' | 'failure' | 'failThenSuccess';
@@ -86,7 +87,7 @@ export function isPlain(config: CheckConfig): boolean {
 
 /** The strategy's name in reports: the kernel policy, or `udev-flock@v5.3`. */
 export function strategyLabel(c: Pick<CheckConfig, 'strategy' | 'userspace'>): string {
-  return c.userspace === undefined ? c.strategy : `${c.userspace}@${c.strategy}`;
+  return strategyLabelOf(c.strategy, c.userspace);
 }
 
 /** A short readable name: `v6.2 3x2 failure +delete`. */

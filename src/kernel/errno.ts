@@ -55,3 +55,16 @@ export function errnoName(number: number): Errno | undefined {
   for (const name of ERRNO_NAMES) if (ERRNO_TABLE[name][0] === number) return name;
   return undefined;
 }
+
+/**
+ * The one order of a result tally: success ("0") first, then errno names in
+ * byte order. Key order is part of every report's and JSON's determinism.
+ */
+export function compareResults(a: string, b: string): number {
+  return a === b ? 0 : a === '0' ? -1 : b === '0' ? 1 : a < b ? -1 : 1;
+}
+
+/** A copy of `tally` with its keys in compareResults order. */
+export function sortedTally(tally: Readonly<Record<string, number>>): Record<string, number> {
+  return Object.fromEntries(Object.keys(tally).sort(compareResults).map((k) => [k, tally[k] as number]));
+}

@@ -27,6 +27,5 @@ export type {
 } from './observer.js';
 export type { LoadPolicy, LoadRequest, PolicyDefinition, PolicyHost, PolicyHook, Verdict } from './policy.js';
 export { stackPolicies } from './policy.js';
-export { ERRNO_NAMES, isErrno, errnoNumber, errnoMessage, errnoName } from './errno.js';
+export { ERRNO_NAMES, isErrno, errnoNumber, errnoMessage, errnoName, compareResults, sortedTally } from './errno.js';
 export type { Errno, SyscallResult, ModuleState, Initstate, ModuleFile, InitBehaviour, SyscallName } from './types.js';
-export { runBurst, BURST_DEFAULTS, type BurstOptions, type BurstResult } from './burst.js';

@@ -8,6 +8,7 @@
  * fails is not counted as wasted, as in the kernel (do_init_module's
  * failure path bumps no counter); `initFailures` counts those.
  */
+import { sortedTally } from './errno.js';
 import type { SyscallResult } from './types.js';
 
 /** Where a policy can detect a duplicate load (SPEC §2's table). */
@@ -135,7 +136,7 @@ export class KernelStats {
   }
 
   snapshot(): KernelStatsSnapshot {
-    const results = Object.fromEntries([...this.results].sort(([a], [b]) => a.localeCompare(b)));
+    const results = sortedTally(Object.fromEntries(this.results));
     const failedLoads = Object.fromEntries(Object.entries(results).filter(([k]) => k !== '0'));
     return {
       loadsAttempted: this.loadsAttempted,

@@ -1,4 +1,5 @@
 /** Number formats shared by the reports: seconds, bytes, result tallies. */
+import { compareResults } from '../kernel/index.js';
 
 const NS_PER_S = 1e9;
 
@@ -27,6 +28,6 @@ export function count(n: number): string {
 
 /** Result tally, success first then errnos by name: `0 20, EEXIST 576, ENODEV 288`. */
 export function tally(results: Readonly<Record<string, number>>): string {
-  const keys = Object.keys(results).sort((a, b) => (a === '0' ? -1 : b === '0' ? 1 : a < b ? -1 : a > b ? 1 : 0));
+  const keys = Object.keys(results).sort(compareResults);
   return keys.length === 0 ? '-' : keys.map((k) => `${k} ${count(results[k] ?? 0)}`).join(', ');
 }

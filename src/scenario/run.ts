@@ -5,7 +5,7 @@
  * `udevadm trigger --action=add` over every device, run until nothing is
  * left to do. The result is a plain object (result.ts).
  */
-import { Kernel } from '../kernel/index.js';
+import { Kernel, sortedTally } from '../kernel/index.js';
 import { Simulation, type Ns } from '../sim/index.js';
 import { DEFAULT_UDEV_COSTS, KmodBuiltin, Udevd } from '../userspace/udev/index.js';
 import { machineDevices } from './machine.js';
@@ -143,10 +143,4 @@ export function collect(scenario: Scenario, storm: Storm): RunResult {
     allocationFailures: stats.allocationFailures,
     modules,
   };
-}
-
-/** "0" first, then errno names in byte order: key order is part of the JSON's determinism. */
-function sortedTally(t: Readonly<Record<string, number>>): Record<string, number> {
-  const keys = Object.keys(t).sort((a, b) => (a === '0' ? -1 : b === '0' ? 1 : a < b ? -1 : a > b ? 1 : 0));
-  return Object.fromEntries(keys.map((k) => [k, t[k] as number]));
 }

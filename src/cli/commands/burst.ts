@@ -4,11 +4,11 @@
  * a command. Prints the results per return value and the counters, as a
  * table or as one JSON object.
  */
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { BURST_DEFAULTS, runBurst, type BurstResult } from '../../kernel/burst.js';
 import { ERRNO_NAMES, STRATEGIES, isErrno, type StrategyId, type SyscallResult } from '../../kernel/index.js';
+import { burstTable } from '../../report/burst.js';
+import { BURST_DEFAULTS, runBurst } from '../../scenario/burst.js';
 import { NS_PER_MS } from '../../sim/index.js';
 import { parseChoice, parseCount } from '../options.js';
 
@@ -41,43 +41,7 @@ export function burstCommand(flags: BurstFlags): string {
   const initMs = parseCount('--init-ms', flags.initMs, 0, 3_600_000);
   const size = parseCount('--size', flags.size, 1, 1 << 30);
   const result = runBurst({ strategy, requests, cpus, init, initNs: initMs * NS_PER_MS, size, thenRetry: flags.thenRetry === true });
-  return flags.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatBurst(result);
-}
-
-// No colours: the output goes into files and mailing-list replies.
-const PLAIN = { head: [], border: [] };
-const ms = (ns: number): string => `${(ns / NS_PER_MS).toFixed(3)} ms`;
-const bytes = (n: number): string => n.toLocaleString('en-US');
-
-/** The burst as a readable table. */
-export function formatBurst(r: BurstResult): string {
-  const init = r.module.init === '0' ? 'succeeds' : `fails with ${r.module.init}`;
-  const head =
-    `${r.requests} × finit_module(${r.module.name}, ${bytes(r.module.size)} bytes) on ${r.cpus} CPUs, ` +
-    `strategy ${r.strategy}; init ${init} after ${ms(r.module.initNs)}\n`;
-  const results = new Table({ head: ['result', 'calls'], style: PLAIN });
-  for (const [k, v] of Object.entries(r.results)) results.push([k, v]);
-  if (r.hung > 0) results.push(['(never returned)', r.hung]);
-  const counters = new Table({ head: ['counter', 'value'], style: PLAIN });
-  counters.push(
-    ['init calls', r.initCalls],
-    ['full loads (formed)', r.fullLoads],
-    ['last return', ms(r.lastReturnNs)],
-    ['wasted kread bytes', bytes(r.wasted.kread)],
-    ['wasted decompress bytes', bytes(r.wasted.decompress)],
-    ['wasted becoming bytes', bytes(r.wasted.becoming)],
-    ['wasted mod bytes', bytes(r.wasted.mod)],
-    ['virtual memory wasted', bytes(r.wasted.total)],
-    ['peak module area bytes', bytes(r.peakModuleBytes)],
-    ['allocation failures', r.allocationFailures],
-  );
-  for (const [point, n] of Object.entries(r.duplicates)) if (n > 0) counters.push([`duplicates at ${point}`, n]);
-  let out = `${head}${results.toString()}\n${counters.toString()}\n`;
-  if (r.retry !== undefined) {
-    const { result, initCalls, returnNs } = r.retry;
-    out += `retry after the burst settled: ${String(result)}, init calls ${initCalls}, returned after ${ms(returnNs)}\n`;
-  }
-  return out;
+  return flags.json === true ? `${JSON.stringify(result, null, 2)}\n` : burstTable(result);
 }
 
 export function registerBurst(program: Command, write: (text: string) => void = (t) => void process.stdout.write(t)): void {

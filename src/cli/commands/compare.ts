@@ -9,7 +9,7 @@ import { compareTable, whyV53IsSlow } from '../../report/table.js';
 import type { RunResult } from '../../scenario/result.js';
 import { runScenario } from '../../scenario/run.js';
 import type { ScenarioInput } from '../../scenario/schema.js';
-import { STRATEGIES, USERSPACE_STRATEGIES } from '../../scenario/strategy.js';
+import { strategyIds } from '../../scenario/strategy.js';
 import { addMachineOptions, machineInput, toScenario, type MachineFlags } from './run.js';
 
 export interface CompareFlags extends MachineFlags {
@@ -17,7 +17,7 @@ export interface CompareFlags extends MachineFlags {
 }
 
 /** Every strategy a comparison runs, in table order. */
-export const COMPARED_STRATEGIES: readonly string[] = [...STRATEGIES, ...USERSPACE_STRATEGIES];
+export const COMPARED_STRATEGIES: readonly string[] = strategyIds();
 
 export function compareCommand(flags: CompareFlags, out: (text: string) => void): RunResult[] {
   const { input, file } = machineInput(flags);

@@ -11,12 +11,8 @@ import { v5_3 } from './v5-3.js';
 import { v6_2 } from './v6-2.js';
 import { v6_4 } from './v6-4.js';
 
-/** Every kernel strategy, oldest first (SPEC §2's table). */
-export const STRATEGIES = ['v5.2', 'v5.3', 'merge', 'v6.2', 'v6.4', 'idempotent', 'mainline'] as const;
-
-export type StrategyId = (typeof STRATEGIES)[number];
-
-export const POLICIES: Readonly<Record<StrategyId, PolicyDefinition>> = {
+/** Every kernel policy by id, oldest first (the order of the strategy table in the README). */
+export const POLICIES = {
   'v5.2': v5_2,
   'v5.3': v5_3,
   merge,
@@ -24,8 +20,13 @@ export const POLICIES: Readonly<Record<StrategyId, PolicyDefinition>> = {
   'v6.4': v6_4,
   idempotent,
   mainline,
-};
+} as const satisfies Readonly<Record<string, PolicyDefinition>>;
+
+export type StrategyId = keyof typeof POLICIES;
+
+/** Every kernel strategy id, in the registry's order: derived, so a new policy is one line above. */
+export const STRATEGIES: readonly StrategyId[] = Object.freeze(Object.keys(POLICIES) as StrategyId[]);
 
 export function isStrategy(id: string): id is StrategyId {
-  return (STRATEGIES as readonly string[]).includes(id);
+  return Object.prototype.hasOwnProperty.call(POLICIES, id);
 }

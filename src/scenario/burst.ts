@@ -1,18 +1,23 @@
 /**
  * A burst: N processes released at the same instant, each calling
- * finit_module on the same module file, on a machine of C CPUs — the
- * kernel's own duplicate-load selftest, and SPEC §5's measurement, as a pure
- * function. Each process still reads and verifies the file on a CPU, so with
+ * finit_module on the same module file, on a machine of C CPUs — a
+ * duplicate-load stress test of the module loader, as a pure function; an
+ * experiment runner with the CLI's defaults, so it lives beside the storm. Each process still reads and verifies the file on a CPU, so with
  * fewer CPUs than requests they queue and reach the dedup point in batches.
  * Optionally one more request after the burst has settled (a user's retry),
  * reported on its own.
  */
+import {
+  Kernel,
+  sortedTally,
+  type CostOverrides,
+  type DetectionPoint,
+  type ModuleFile,
+  type StrategyId,
+  type SyscallResult,
+  type WastedBytes,
+} from '../kernel/index.js';
 import { NS_PER_MS, Simulation, type Ns } from '../sim/index.js';
-import type { CostOverrides } from './costs.js';
-import { Kernel } from './kernel.js';
-import type { StrategyId } from './policies/index.js';
-import type { DetectionPoint, WastedBytes } from './stats.js';
-import type { ModuleFile, SyscallResult } from './types.js';
 
 export interface BurstOptions {
   readonly strategy: StrategyId;
@@ -114,7 +119,7 @@ export function runBurst(options: BurstOptions): BurstResult {
     requests: options.requests,
     cpus: options.cpus,
     module: { name, size, init: String(options.init), initNs },
-    results: Object.fromEntries([...results].sort(([a], [b]) => a.localeCompare(b))),
+    results: sortedTally(Object.fromEntries(results)),
     hung: options.requests - returned,
     initCalls: burstInits,
     fullLoads: stats.fullLoads,

@@ -4,7 +4,8 @@
  * real 6.1 kernel.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_COSTS, STRATEGIES, layoutBytes, runBurst, stageNs } from '../../src/kernel/index.js';
+import { DEFAULT_COSTS, STRATEGIES, layoutBytes, stageNs } from '../../src/kernel/index.js';
+import { runBurst } from '../../src/scenario/burst.js';
 import { NS_PER_MS } from '../../src/sim/index.js';
 
 describe('a burst whose init succeeds', () => {
