@@ -25,6 +25,7 @@
 import { Flight, MergeCore, type MergeStats, type Outcome } from '../merge/core.js';
 import type { Process } from './process.js';
 import type { Simulation } from './simulation.js';
+import { step, type Step } from './step.js';
 import { PENDING, Wait, deadlockError, type Armed, type ProcessBody } from './waitable.js';
 
 export interface SimMergerOptions<V> {
@@ -62,13 +63,13 @@ class SimFlight<K, V> extends Flight<K, Process<unknown>, V> {
 
 export class SimMerger<K, V> {
   readonly #core: MergeCore<K, Process<unknown>, V, SimFlight<K, V>>;
-  readonly #label: string;
+  readonly #step: Step;
 
   constructor(
     readonly sim: Simulation,
     options: SimMergerOptions<V> = {},
   ) {
-    this.#label = options.name === undefined ? 'merge' : `merge:${options.name}`;
+    this.#step = step('grant', options.name === undefined ? 'merge' : `merge:${options.name}`);
     this.#core = new MergeCore<K, Process<unknown>, V, SimFlight<K, V>>({
       newFlight: (key, seq) => new SimFlight<K, V>(key, seq),
       mapJoin: options.mapJoin,
@@ -129,8 +130,8 @@ export class SimMerger<K, V> {
   #tell(p: Process<unknown>, joined: Outcome<V>): void {
     // A joiner signalled at this instant has not left yet (its own turn comes later): the result wins, as a true condition does.
     if (p._index !== -1) this.sim._unschedule(p);
-    if (joined.ok) this.sim._resume(p, { role: 'join', value: joined.value }, this.#label);
-    else this.sim._throwInto(p, joined.error, this.#label);
+    if (joined.ok) this.sim._resume(p, { role: 'join', value: joined.value }, this.#step);
+    else this.sim._throwInto(p, joined.error, this.#step);
   }
 }
 
