@@ -36,6 +36,7 @@
  * rounded up to whole pages. x86-64 has 1008 MiB of module area with KASLR,
  * so about 420 concurrent copies of a 2.5 MB module fill it (SPEC §1).
  */
+import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { NS_PER_MS, NS_PER_S, NS_PER_US, type Ns } from '../sim/index.js';
 
@@ -116,38 +117,81 @@ export type CostOverrides = {
   readonly [K in keyof CostProfile]?: CostProfile[K] extends StageCost ? Partial<StageCost> : CostProfile[K];
 };
 
-const STAGES = ['read', 'decompress', 'checkSignature', 'earlyChecks', 'layout', 'addUnformed', 'resolveSymbols', 'formation'] as const;
+// The schema of every field: one place says what each cost is allowed to be, and a field
+// added to CostProfile without its schema entry does not compile (`satisfies` below).
+const wholeNs = z
+  .number({ error: 'must be a whole number of ns ≥ 0' })
+  .int({ error: 'must be a whole number of ns ≥ 0' })
+  .min(0, { error: 'must be a whole number of ns ≥ 0' });
+const atLeast = (min: number, what = 'a number') =>
+  z.number({ error: `must be ${what} ≥ ${min}` }).min(min, { error: `must be ${what} ≥ ${min}` });
+const wholeAtLeast = (min: number) => atLeast(min, 'a whole number').int({ error: `must be a whole number ≥ ${min}` });
+const stageError = 'must be a stage cost { fixedNs, perByteNs }, not a single value (say which part, e.g. { perByteNs: 2 })';
+const stageCost = z.strictObject(
+  { fixedNs: wholeNs, perByteNs: atLeast(0) },
+  { error: (issue: { code?: string }) => (issue.code === 'unrecognized_keys' ? 'unknown field; known: fixedNs, perByteNs' : stageError) },
+);
+const flag = z.boolean({ error: 'must be true or false' });
 
-function check(field: string, value: number, min: number, integer: boolean): void {
-  if (!Number.isFinite(value) || value < min || (integer && !Number.isInteger(value))) {
-    const kind = integer ? 'a whole number' : 'a number';
-    throw new UserError(`cost profile: ${field} must be ${kind} >= ${min}, got ${value}`);
+const COST_FIELDS = {
+  read: stageCost,
+  decompress: stageCost,
+  decompressedSizeFactor: atLeast(1),
+  checkSignature: stageCost,
+  earlyChecks: stageCost,
+  layout: stageCost,
+  addUnformed: stageCost,
+  resolveSymbols: stageCost,
+  formation: stageCost,
+  initOnCpu: flag,
+  goingNs: wholeNs,
+  unloadNs: wholeNs,
+  symbolWaitNs: wholeNs,
+  moduleAreaBytes: wholeAtLeast(0),
+  layoutFactor: atLeast(0),
+  pageBytes: wholeAtLeast(1),
+} satisfies { readonly [K in keyof CostProfile]-?: z.ZodType<CostProfile[K]> };
+
+/** Names of the kernel's costs, in profile order. */
+export const COST_NAMES = Object.keys(COST_FIELDS) as (keyof CostProfile)[];
+
+const unknownCost = {
+  error: (issue: { code?: string }) =>
+    issue.code === 'unrecognized_keys'
+      ? `unknown kernel cost; known: ${COST_NAMES.join(', ')}`
+      : 'must map kernel cost names to values',
+};
+
+/** A complete kernel cost profile. */
+export const costProfileSchema = z.strictObject(COST_FIELDS, unknownCost);
+
+/** Overrides of a profile: every field optional, a stage cost in part ({ perByteNs } alone). */
+export const costOverridesSchema = z.strictObject(
+  Object.fromEntries(
+    Object.entries(COST_FIELDS).map(([key, schema]) => [
+      key,
+      (schema === stageCost ? stageCost.partial() : schema).optional(),
+    ]),
+  ) as unknown as { [K in keyof CostProfile]: z.ZodOptional<z.ZodType<CostOverrides[K]>> },
+  unknownCost,
+);
+
+/** `base` with `overrides` applied, validated by the schema (a bad value names its field). */
+export function resolveCosts(overrides: CostOverrides = {}, base: CostProfile = DEFAULT_COSTS): CostProfile {
+  const parsed = costOverridesSchema.safeParse(overrides);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const field = [...issue.path, ...keys.slice(0, 1)].map(String).join('.');
+    throw new UserError(`cost profile: ${field === '' ? '' : `${field}: `}${issue.message}`);
   }
-}
-
-/** The default profile with `overrides` applied; every value is checked (a bad one names its field). */
-export function resolveCosts(overrides: CostOverrides = {}): CostProfile {
-  const out: Record<string, unknown> = { ...DEFAULT_COSTS };
-  for (const [key, value] of Object.entries(overrides)) {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(parsed.data)) {
     if (value === undefined) continue;
-    if (!(key in DEFAULT_COSTS)) throw new UserError(`cost profile: unknown field '${key}'`);
-    const base = DEFAULT_COSTS[key as keyof CostProfile];
-    out[key] = typeof base === 'object' ? { ...base, ...(value as Partial<StageCost>) } : value;
+    const was = base[key as keyof CostProfile];
+    out[key] = typeof was === 'object' ? { ...was, ...(value as Partial<StageCost>) } : value;
   }
-  const p = out as unknown as CostProfile;
-  for (const stage of STAGES) {
-    check(`${stage}.fixedNs`, p[stage].fixedNs, 0, true);
-    check(`${stage}.perByteNs`, p[stage].perByteNs, 0, false);
-  }
-  check('decompressedSizeFactor', p.decompressedSizeFactor, 1, false);
-  check('goingNs', p.goingNs, 0, true);
-  check('unloadNs', p.unloadNs, 0, true);
-  check('symbolWaitNs', p.symbolWaitNs, 0, true);
-  check('moduleAreaBytes', p.moduleAreaBytes, 0, true);
-  check('layoutFactor', p.layoutFactor, 0, false);
-  check('pageBytes', p.pageBytes, 1, true);
-  if (typeof p.initOnCpu !== 'boolean') throw new UserError(`cost profile: initOnCpu must be true or false`);
-  return Object.freeze(p);
+  return Object.freeze(out as unknown as CostProfile);
 }
 
 /** A stage's CPU time for `bytes` of input, in whole nanoseconds. */

@@ -33,15 +33,17 @@ export function runTable(r: RunResult): string {
   for (const row of rows) summary.push(row);
 
   const modules = new Table({
-    head: ['module', 'requests', 'first→last', 'init calls', 'full loads', 'results'],
+    // "inserted": the returns udev logs as "Inserted module" (0 and EEXIST), what a udev debug log times
+    head: ['module', 'requests', 'first→last request', 'first→last inserted', 'init calls', 'full loads', 'results'],
     style: PLAIN,
     chars: NO_ROW_RULES,
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'left'],
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
   });
   const entries = Object.entries(r.modules).filter(([, m]) => m.requests > 0);
   entries.sort(([a, ma], [b, mb]) => mb.requests - ma.requests || mb.firstToLastNs - ma.firstToLastNs || (a < b ? -1 : 1));
   for (const [name, m] of entries) {
-    modules.push([name, count(m.requests), seconds(m.firstToLastNs), count(m.initCalls), count(m.fullLoads), tally(m.results)]);
+    const inserted = m.insertedReturns === 0 ? '-' : seconds(m.firstToLastInsertedNs);
+    modules.push([name, count(m.requests), seconds(m.firstToLastNs), inserted, count(m.initCalls), count(m.fullLoads), tally(m.results)]);
   }
   return `${summary.toString()}\n${modules.toString()}`;
 }

@@ -10,7 +10,7 @@
 import {
   Kernel,
   sortedTally,
-  type CostOverrides,
+  type CostProfile,
   type DetectionPoint,
   type ModuleFile,
   type StrategyId,
@@ -18,6 +18,7 @@ import {
   type WastedBytes,
 } from '../kernel/index.js';
 import { NS_PER_MS, Simulation, type Ns } from '../sim/index.js';
+import { BURST_PROFILE, shippedProfile } from './profile.js';
 
 export interface BurstOptions {
   readonly strategy: StrategyId;
@@ -35,7 +36,8 @@ export interface BurstOptions {
   readonly compressed?: boolean;
   /** Issue one more request once the burst has settled. */
   readonly thenRetry?: boolean;
-  readonly costs?: CostOverrides;
+  /** The kernel's costs (default: the qemu-8vcpu profile's, the machine of the real 6.1 burst table). */
+  readonly costs?: CostProfile;
   readonly seed?: number;
 }
 
@@ -82,7 +84,7 @@ export function runBurst(options: BurstOptions): BurstResult {
     policy: options.strategy,
     files: [file],
     cpus: sim.cpus(options.cpus),
-    ...(options.costs === undefined ? {} : { costs: options.costs }),
+    costs: options.costs ?? shippedProfile(BURST_PROFILE).kernel,
   });
   let initCalls = 0;
   kernel.observe({ init: (e) => void (e.result === undefined && initCalls++) });

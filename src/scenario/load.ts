@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { UserError } from '../errors.js';
-import type { ScenarioOrigin } from './scenario.js';
+import type { ScenarioOrigin } from './problems.js';
 
 export interface ScenarioFile {
   /** The parsed content, not yet validated. */

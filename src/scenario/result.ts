@@ -12,6 +12,14 @@ export interface ModuleRunResult {
   requests: number;
   /** Time from its first to its last load request, ns. */
   firstToLastNs: number;
+  /**
+   * Time from the first to the last return udev logs as "Inserted module"
+   * (kmod's success: 0 and EEXIST), ns; 0 with fewer than two. What a
+   * measurement read from udev's debug log times.
+   */
+  firstToLastInsertedNs: number;
+  /** Returns logged as "Inserted module". */
+  insertedReturns: number;
   /** Times its init() ran. */
   initCalls: number;
   /** Loads that went the whole way: read, allocated, laid out, init called. */
@@ -29,6 +37,8 @@ export interface RunResult {
   cpus: number;
   memoryGiB: number;
   seed: number;
+  /** The cost profile's name. */
+  profile: string;
   /** Time until udev's queue was empty (what `udevadm settle` waits for), ns. */
   settleNs: number;
   /** Virtual time when the last thing in the run happened (idle workers exiting included), ns. */

@@ -7,7 +7,7 @@
  */
 import { Kernel, sortedTally } from '../kernel/index.js';
 import { Simulation, type Ns } from '../sim/index.js';
-import { DEFAULT_UDEV_COSTS, KmodBuiltin, Udevd } from '../userspace/udev/index.js';
+import { KmodBuiltin, Udevd } from '../userspace/udev/index.js';
 import { machineDevices } from './machine.js';
 import type { ModuleRunResult, RunResult } from './result.js';
 import type { Scenario } from './scenario.js';
@@ -44,7 +44,7 @@ export function buildStorm(scenario: Scenario): Storm {
   const cpus = sim.cpus(scenario.machine.cpus, 'cpu');
   const kernel = new Kernel(sim, {
     policy: scenario.strategy.kernel,
-    files: moduleFiles(tree, scenario.machine, scenario.modules.init),
+    files: moduleFiles(tree, scenario.machine, scenario.profile.init, scenario.modules.init),
     builtin: tree.builtin,
     cpus,
     costs: scenario.costs,
@@ -55,7 +55,7 @@ export function buildStorm(scenario: Scenario): Storm {
       if (e.result === undefined) initCalls.set(e.module, (initCalls.get(e.module) ?? 0) + 1);
     },
   });
-  const udevCosts = { ...DEFAULT_UDEV_COSTS, ...scenario.udev.costs };
+  const udevCosts = scenario.udev.costs;
   const kmod = new KmodBuiltin({
     sim,
     index: tree.index,
@@ -105,6 +105,8 @@ export function collect(scenario: Scenario, storm: Storm): RunResult {
     modules[name] = {
       requests: log?.requests ?? 0,
       firstToLastNs: log === undefined ? 0 : log.lastNs - log.firstNs,
+      firstToLastInsertedNs: log === undefined ? 0 : log.lastInsertedNs - log.firstInsertedNs,
+      insertedReturns: log?.insertedReturns ?? 0,
       initCalls: inits,
       // SPEC §2: a full load is one that called init; the kernel counts them the same way.
       fullLoads: inits,
@@ -123,6 +125,7 @@ export function collect(scenario: Scenario, storm: Storm): RunResult {
     cpus: scenario.machine.cpus,
     memoryGiB: scenario.machine.memoryGiB,
     seed: scenario.seed,
+    profile: scenario.profile.name,
     settleNs: udevd.settledAt ?? sim.now,
     endNs: sim.now,
     events: u.eventsProcessed,

@@ -4,12 +4,12 @@
  * content, from CLI flags, or from nothing (the headline machine).
  */
 import { isAbsolute, resolve } from 'node:path';
-import type { z } from 'zod';
-import { UserError } from '../errors.js';
-import { DEFAULT_COSTS, resolveCosts, type CostOverrides, type CostProfile, type SyscallResult } from '../kernel/index.js';
+import { resolveCosts, type CostOverrides, type CostProfile, type SyscallResult } from '../kernel/index.js';
 import { NS_PER_MS, NS_PER_S, type Ns } from '../sim/index.js';
-import { UDEV_COST_NAMES, defaultChildrenMax, type UdevCosts } from '../userspace/udev/index.js';
+import { defaultChildrenMax, type UdevCosts } from '../userspace/udev/index.js';
 import { memoryBytes, type Machine } from './machine.js';
+import { problemError, schemaProblems, type Problem, type ScenarioOrigin } from './problems.js';
+import { DEFAULT_PROFILE, isShippedProfile, loadProfile, type Profile } from './profile.js';
 import { scenarioSchema, type ScenarioInput } from './schema.js';
 import {
   isKernelStrategy,
@@ -19,6 +19,8 @@ import {
   STRATEGIES,
   type StrategySpec,
 } from './strategy.js';
+
+export type { ScenarioOrigin } from './problems.js';
 
 export interface InitOverride {
   readonly result: SyscallResult | undefined;
@@ -37,32 +39,30 @@ export interface UdevSpec {
   /** Whether childrenMax came from udevd's formula (not set by the scenario). */
   readonly childrenMaxDefault: boolean;
   readonly eventTimeoutNs: Ns;
-  readonly costs: Partial<UdevCosts>;
+  /** udevd's costs: the profile's, with the scenario's overrides. */
+  readonly costs: Readonly<UdevCosts>;
 }
 
 export interface Scenario {
   readonly name: string | undefined;
   readonly machine: Machine;
   readonly modules: ModulesSpec;
-  /** The kernel's cost profile, defaults with the scenario's overrides. */
+  /** The cost profile the run uses (its kernel and udev parts with the scenario's overrides are `costs` and `udev.costs`). */
+  readonly profile: Profile;
+  /** The kernel's costs: the profile's, with the scenario's overrides. */
   readonly costs: CostProfile;
   readonly udev: UdevSpec;
   readonly strategy: StrategySpec;
   readonly seed: number;
 }
 
-/** Where a scenario came from, for error messages and relative paths. */
-export interface ScenarioOrigin {
-  /** Named in every error message (a file name, or e.g. 'flags'). */
-  readonly file?: string | undefined;
-  /** The source line of a field, if known. */
-  readonly lineOf?: ((path: readonly PropertyKey[]) => number | undefined) | undefined;
-  /** Relative `modules.dir` paths resolve against it. */
-  readonly baseDir?: string | undefined;
+export interface ResolveOptions {
+  /** Use this profile instead of the one the scenario names (calibrate runs candidate profiles this way). */
+  readonly profile?: Profile | undefined;
 }
 
 /** Validates `input` (the content of a scenario file) and fills every default. */
-export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}): Scenario {
+export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}, options: ResolveOptions = {}): Scenario {
   const parsed = scenarioSchema.safeParse(input);
   if (!parsed.success) {
     // Report a bad strategy along with the schema's problems, not in a second round.
@@ -73,26 +73,6 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
   }
   const s = parsed.data;
   const problems: Problem[] = strategyProblems(s.strategy, s.kernel);
-  const kernelCostNames = Object.keys(DEFAULT_COSTS);
-  let costs: CostProfile = DEFAULT_COSTS;
-  const unknownCosts = Object.keys(s.costs).filter((key) => !kernelCostNames.includes(key));
-  for (const key of unknownCosts) {
-    problems.push({ path: ['costs', key], message: `unknown kernel cost; known: ${kernelCostNames.join(', ')}` });
-  }
-  if (unknownCosts.length === 0) {
-    try {
-      costs = resolveCosts(s.costs as CostOverrides);
-    } catch (error) {
-      if (!(error instanceof UserError)) throw error;
-      // The kernel names the field ("cost profile: read.fixedNs must be ..."); keep its words under `costs`.
-      problems.push({ path: ['costs'], message: error.message.replace(/^cost profile: /, '') });
-    }
-  }
-  for (const key of Object.keys(s.udev.costs)) {
-    if (!(UDEV_COST_NAMES as string[]).includes(key)) {
-      problems.push({ path: ['udev', 'costs', key], message: `unknown udev cost; known: ${UDEV_COST_NAMES.join(', ')}` });
-    }
-  }
   for (const name of Object.keys(s.modules.init)) {
     if (!/^[A-Za-z0-9_-]+$/.test(name)) {
       problems.push({ path: ['modules', 'init', name], message: 'must be a module name (letters, digits, _ and -)' });
@@ -117,6 +97,7 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
     };
   }
   const dir = s.modules.dir;
+  const profile = options.profile ?? loadProfile(profilePath(s.profile, origin));
   return {
     name: s.name,
     machine,
@@ -125,12 +106,13 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
       defaultSizeBytes: s.modules.defaultSizeBytes,
       init,
     },
-    costs,
+    profile,
+    costs: resolveCosts(s.costs as CostOverrides, profile.kernel),
     udev: {
       childrenMax: s.udev.childrenMax ?? defaultChildrenMax(machine.cpus, memoryBytes(machine)),
       childrenMaxDefault: s.udev.childrenMax === undefined,
       eventTimeoutNs: Math.round(s.udev.eventTimeoutS * NS_PER_S),
-      costs: s.udev.costs as Partial<UdevCosts>,
+      costs: { ...profile.udev, ...s.udev.costs },
     },
     strategy: strategySpec(
       s.strategy as Parameters<typeof strategySpec>[0],
@@ -147,6 +129,7 @@ export function scenarioInputWith(base: ScenarioInput, patch: ScenarioPatch): Sc
     ...(patch.strategy !== undefined ? { strategy: patch.strategy } : {}),
     ...(patch.kernel !== undefined ? { kernel: patch.kernel } : {}),
     ...(patch.seed !== undefined ? { seed: patch.seed } : {}),
+    ...(patch.profile !== undefined ? { profile: patch.profile } : {}),
     machine: { ...base.machine, ...definedOnly(patch.machine ?? {}) },
     modules: { ...base.modules, ...definedOnly(patch.modules ?? {}) },
   };
@@ -156,17 +139,13 @@ export interface ScenarioPatch {
   strategy?: string | undefined;
   kernel?: string | undefined;
   seed?: number | undefined;
+  profile?: string | undefined;
   machine?: Partial<NonNullable<ScenarioInput['machine']>> | undefined;
   modules?: Partial<NonNullable<ScenarioInput['modules']>> | undefined;
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-interface Problem {
-  readonly path: readonly PropertyKey[];
-  readonly message: string;
 }
 
 function strategyProblems(strategy: string | undefined, kernel: string | undefined): Problem[] {
@@ -187,25 +166,9 @@ function strategyProblems(strategy: string | undefined, kernel: string | undefin
   return problems;
 }
 
-function schemaProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
-  const problems: Problem[] = [];
-  for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) problems.push({ path: [...issue.path, key], message: 'unknown field' });
-    } else {
-      problems.push({ path: issue.path, message: issue.message });
-    }
-  }
-  return problems;
-}
-
-function problemError(problems: readonly Problem[], origin: ScenarioOrigin): UserError {
-  const lines = problems.map((p) => {
-    const field = p.path.length === 0 ? '(top level)' : p.path.map(String).join('.');
-    const line = origin.lineOf?.(p.path);
-    const where = origin.file === undefined ? '' : line === undefined ? `${origin.file}: ` : `${origin.file}:${line}: `;
-    return `${where}${field}: ${p.message}`;
-  });
-  const head = lines.length === 1 ? '' : `${origin.file === undefined ? 'scenario' : origin.file}: ${lines.length} problems:\n  `;
-  return new UserError(head + lines.join('\n  '));
+/** A scenario's `profile:` field: a shipped profile's name, or a file relative to the scenario file. */
+function profilePath(name: string | undefined, origin: ScenarioOrigin): string {
+  if (name === undefined) return DEFAULT_PROFILE;
+  if (isShippedProfile(name) || isAbsolute(name)) return name;
+  return resolve(origin.baseDir ?? process.cwd(), name);
 }

@@ -4,7 +4,8 @@
  * (`machine.cpus: must be a whole number ≥ 1`).
  */
 import { z } from 'zod';
-import { ERRNO_NAMES } from '../kernel/index.js';
+import { ERRNO_NAMES, costOverridesSchema } from '../kernel/index.js';
+import { udevCostsSchema } from './profile.js';
 import { ACPI_PROCESSOR_HIDS, CPUFREQ_DRIVERS, XEON_SKX_CPU_MODALIAS } from './machine.js';
 
 /** More CPUs than any machine Linux boots on today (CONFIG_NR_CPUS tops out at 8192; leave room for what-ifs). */
@@ -66,16 +67,6 @@ const initResult = z
   .transform((v) => String(v))
   .refine((v) => INIT_RESULTS.includes(v), { error: `must be 0 or an errno name (${ERRNO_NAMES.join(', ')})` });
 
-/** A kernel cost override: a number, a flag, or part of a stage cost ({ fixedNs, perByteNs }). */
-const kernelCost = z.union(
-  [
-    nonNegative,
-    z.boolean(),
-    z.strictObject({ fixedNs: nonNegative.optional(), perByteNs: nonNegative.optional() }),
-  ],
-  { error: 'must be a number ≥ 0, true/false, or { fixedNs, perByteNs }' },
-);
-
 const initOverride = z.strictObject({
   result: initResult.optional(),
   initMs: nonNegative.optional(),
@@ -93,16 +84,18 @@ const udev = z.strictObject({
   /** Default: udevd's own formula from CPUs and memory. */
   childrenMax: whole(1, 1_000_000).optional(),
   eventTimeoutS: positive(86_400).default(180),
-  /** udev's own CPU costs, in ns (see src/userspace/udev/costs.ts). */
-  costs: z.record(z.string(), nonNegative, { error: 'must map cost names to numbers' }).default({}),
+  /** udev's own costs, in ns, over the profile's (see src/userspace/udev/costs.ts). */
+  costs: udevCostsSchema.partial().default({}),
 });
 
 export const scenarioSchema = z.strictObject({
   name: text('a name').optional(),
   machine: machine.prefault({}),
   modules: modules.prefault({}),
-  /** Kernel cost profile overrides, by the kernel's own names (src/kernel/costs.ts). */
-  costs: z.record(z.string(), kernelCost, { error: 'must map kernel cost names to values' }).default({}),
+  /** The cost profile: a shipped one's name or a profile file (relative to this file); default server-288. */
+  profile: text('a shipped profile name or a profile file').optional(),
+  /** Kernel cost overrides over the profile's, by the kernel's own names (src/kernel/costs.ts). */
+  costs: costOverridesSchema.default({}),
   udev: udev.prefault({}),
   /** A kernel policy, or a userspace strategy (then `kernel` picks the policy under it). */
   strategy: text('a strategy id').default('v5.3'),

@@ -21,6 +21,7 @@ import {
 } from '../userspace/kmod/index.js';
 import { initBehaviour } from './behaviour.js';
 import type { Machine } from './machine.js';
+import type { InitTimes } from './profile.js';
 import type { InitOverride } from './scenario.js';
 
 /** data/linux-6.1.0-56-amd64, two levels above this file in src/scenario/ and in dist/scenario/ alike. */
@@ -115,7 +116,12 @@ function readSizes(dir: string): Map<string, number> {
 }
 
 /** The tree's files as the kernel sees them, with each module's init as the machine and overrides make it. */
-export function moduleFiles(tree: ModuleTree, machine: Machine, overrides: Readonly<Record<string, InitOverride>>): ModuleFile[] {
+export function moduleFiles(
+  tree: ModuleTree,
+  machine: Machine,
+  times: InitTimes,
+  overrides: Readonly<Record<string, InitOverride>>,
+): ModuleFile[] {
   return tree.modules.map((m, i) => ({
     path: m.path,
     name: m.name,
@@ -124,6 +130,6 @@ export function moduleFiles(tree: ModuleTree, machine: Machine, overrides: Reado
     compressed: m.compressed,
     exports: m.exports,
     imports: m.imports,
-    init: initBehaviour(m.name, machine, overrides[m.name]),
+    init: initBehaviour(m.name, machine, times, overrides[m.name]),
   }));
 }

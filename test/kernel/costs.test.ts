@@ -12,9 +12,21 @@ describe('resolveCosts', () => {
   });
 
   it('names the bad field', () => {
-    expect(() => resolveCosts({ goingNs: -1 })).toThrow(new UserError('cost profile: goingNs must be a whole number >= 0, got -1'));
-    expect(() => resolveCosts({ layout: { fixedNs: 1.5 } })).toThrow(/layout\.fixedNs must be a whole number/);
-    expect(() => resolveCosts({ nonsense: 1 } as never)).toThrow(/unknown field 'nonsense'/);
+    expect(() => resolveCosts({ goingNs: -1 })).toThrow(new UserError('cost profile: goingNs: must be a whole number of ns ≥ 0'));
+    expect(() => resolveCosts({ layout: { fixedNs: 1.5 } })).toThrow(/^cost profile: layout\.fixedNs: must be a whole number of ns/);
+    expect(() => resolveCosts({ nonsense: 1 } as never)).toThrow(/^cost profile: nonsense: unknown kernel cost; known: read, /);
+    expect(() => resolveCosts({ pageBytes: 0 })).toThrow(/^cost profile: pageBytes: must be a whole number ≥ 1/);
+  });
+
+  it('refuses a stage cost given as a number or a flag instead of ignoring it', () => {
+    for (const bad of [5_000_000, true]) {
+      expect(() => resolveCosts({ read: bad } as never)).toThrow(/^cost profile: read: must be a stage cost \{ fixedNs, perByteNs \}/);
+    }
+  });
+
+  it('applies overrides over another base profile', () => {
+    const base = resolveCosts({ goingNs: 9 });
+    expect(resolveCosts({ unloadNs: 3 }, base)).toMatchObject({ goingNs: 9, unloadNs: 3 });
   });
 });
 

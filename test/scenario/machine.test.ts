@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { initBehaviour, DEFAULT_INIT_NS } from '../../src/scenario/behaviour.js';
+import { initBehaviour } from '../../src/scenario/behaviour.js';
+import { shippedProfile } from '../../src/scenario/profile.js';
 import { machineDevices, XEON_SKX_CPU_MODALIAS } from '../../src/scenario/machine.js';
 import { resolveScenario } from '../../src/scenario/scenario.js';
 import { EMBEDDED_MODULES_DIR, loadModuleTree, moduleFiles } from '../../src/scenario/tree.js';
@@ -44,21 +45,26 @@ describe('init behaviours', () => {
   const pstate = resolveScenario({}).machine;
   const none = resolveScenario({ machine: { cpufreqDriver: 'none' } }).machine;
 
-  it('fails acpi_cpufreq with EEXIST and pcc_cpufreq with ENODEV while intel_pstate is active', () => {
-    expect(initBehaviour('acpi_cpufreq', pstate).result).toBe('EEXIST');
-    expect(initBehaviour('pcc_cpufreq', pstate).result).toBe('ENODEV');
-    expect(initBehaviour('kvm_intel', pstate).result).toBe(0);
+  const times = shippedProfile('server-288').init;
+
+  it('fails both acpi_cpufreq and pcc_cpufreq with EEXIST at once while intel_pstate is active', () => {
+    // acpi_cpufreq_init() and pcc_cpufreq_init() both start with: if (cpufreq_get_current_driver()) return -EEXIST;
+    expect(initBehaviour('acpi_cpufreq', pstate, times)).toEqual({ result: 'EEXIST', ns: times.cpufreqBusyNs });
+    expect(initBehaviour('pcc_cpufreq', pstate, times)).toEqual({ result: 'EEXIST', ns: times.cpufreqBusyNs });
+    expect(times.cpufreqBusyNs).toBeLessThan(100_000);
+    expect(initBehaviour('kvm_intel', pstate, times).result).toBe(0);
   });
 
-  it('lets acpi_cpufreq register when no cpufreq driver is active', () => {
-    expect(initBehaviour('acpi_cpufreq', none).result).toBe(0);
-    expect(initBehaviour('pcc_cpufreq', none).result).toBe('ENODEV');
+  it('lets acpi_cpufreq register and pcc_cpufreq probe and fail ENODEV when no cpufreq driver is active', () => {
+    expect(initBehaviour('acpi_cpufreq', none, times)).toEqual({ result: 0, ns: times.acpiCpufreqPerCpuNs * none.cpus });
+    expect(initBehaviour('pcc_cpufreq', none, times)).toEqual({ result: 'ENODEV', ns: times.pccProbeNs });
   });
 
-  it("applies the scenario's override on top", () => {
-    expect(initBehaviour('pcc_cpufreq', pstate, { result: 0, initNs: undefined })).toEqual({ result: 0, ns: initBehaviour('pcc_cpufreq', pstate).ns });
-    expect(initBehaviour('some_module', pstate, { result: undefined, initNs: 7 })).toEqual({ result: 0, ns: 7 });
-    expect(initBehaviour('some_module', pstate).ns).toBe(DEFAULT_INIT_NS);
+  it("takes init times from the profile and applies the scenario's override on top", () => {
+    expect(initBehaviour('pcc_cpufreq', pstate, times, { result: 0, initNs: undefined })).toEqual({ result: 0, ns: times.cpufreqBusyNs });
+    expect(initBehaviour('some_module', pstate, times, { result: undefined, initNs: 7 })).toEqual({ result: 0, ns: 7 });
+    expect(initBehaviour('some_module', pstate, times).ns).toBe(times.defaultNs);
+    expect(initBehaviour('kvm_intel', pstate, times).ns).toBe(times.modules.kvm_intel);
   });
 });
 
@@ -79,7 +85,7 @@ describe('module tree', () => {
   });
 
   it('gives the kernel one file per module with a distinct inode and its init', () => {
-    const files = moduleFiles(tree, resolveScenario({}).machine, {});
+    const files = moduleFiles(tree, resolveScenario({}).machine, shippedProfile('server-288').init, {});
     expect(new Set(files.map((f) => f.inode)).size).toBe(files.length);
     expect(files.find((f) => f.name === 'acpi_cpufreq')?.init.result).toBe('EEXIST');
   });

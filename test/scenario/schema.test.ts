@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { DEFAULT_COSTS } from '../../src/kernel/index.js';
 import { parseScenarioText, readScenarioFile } from '../../src/scenario/load.js';
 import { XEON_SKX_CPU_MODALIAS } from '../../src/scenario/machine.js';
+import { shippedProfile } from '../../src/scenario/profile.js';
 import { resolveScenario } from '../../src/scenario/scenario.js';
 
 function problem(input: unknown): string {
@@ -29,7 +29,8 @@ describe('resolveScenario', () => {
     expect(s.udev.childrenMax).toBe(592);
     expect(s.udev.eventTimeoutNs).toBe(180e9);
     expect(s.strategy).toEqual({ label: 'v5.3', kernel: 'v5.3', userspace: undefined });
-    expect(s.costs).toEqual(DEFAULT_COSTS);
+    expect(s.profile.name).toBe('server-288');
+    expect(s.costs).toEqual(shippedProfile('server-288').kernel);
   });
 
   it('derives ACPI devices and childrenMax from the CPUs and memory given', () => {
@@ -78,10 +79,18 @@ describe('resolveScenario', () => {
   it("checks cost names against the kernel's and udev's profiles, and values with the kernel's rules", () => {
     expect(problem({ costs: { readNs: 5 } })).toMatch(/^costs\.readNs: unknown kernel cost; known: read, /);
     expect(problem({ udev: { costs: { forkMs: 1 } } })).toMatch(/^udev\.costs\.forkMs: unknown udev cost; known: forkNs, /);
-    expect(problem({ costs: { pageBytes: 0 } })).toMatch(/^costs: pageBytes must be a whole number >= 1/);
+    expect(problem({ costs: { pageBytes: 0 } })).toBe('costs.pageBytes: must be a whole number ≥ 1');
+    expect(problem({ udev: { costs: { rulesNs: -1 } } })).toBe('udev.costs.rulesNs: must be a whole number of ns ≥ 0');
     const s = resolveScenario({ costs: { goingNs: 80_000_000, read: { perByteNs: 5 } } });
     expect(s.costs.goingNs).toBe(80_000_000);
-    expect(s.costs.read).toEqual({ fixedNs: DEFAULT_COSTS.read.fixedNs, perByteNs: 5 });
+    expect(s.costs.read).toEqual({ fixedNs: shippedProfile('server-288').kernel.read.fixedNs, perByteNs: 5 });
+  });
+
+  it('refuses a stage cost given as a number or a flag (it used to be accepted and ignored)', () => {
+    expect(problem({ costs: { read: 5_000_000 } })).toMatch(/^costs\.read: must be a stage cost \{ fixedNs, perByteNs \}, not a single value/);
+    expect(problem({ costs: { read: true } })).toMatch(/^costs\.read: must be a stage cost/);
+    expect(problem({ costs: { checkSignature: { fixedNs: 1, perbyteNs: 2 } } })).toBe('costs.checkSignature.perbyteNs: unknown field; known: fixedNs, perByteNs');
+    expect(problem({ costs: { goingNs: { fixedNs: 1 } } })).toBe('costs.goingNs: must be a whole number of ns ≥ 0');
   });
 
   it('takes init overrides by module name, in ms, with 0 or an errno name', () => {

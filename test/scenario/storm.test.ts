@@ -15,9 +15,10 @@ describe('a coldplug storm, end to end', () => {
     const v53 = runScenario(small('v5.3'));
     const merge = runScenario(small('merge'));
     // 8 CPUs → 8 ACPI processor devices ask for pcc_cpufreq; cpuN and ACPI devices ask for acpi_cpufreq
-    expect(v53.modules.pcc_cpufreq).toMatchObject({ requests: 8, initCalls: 8, results: { ENODEV: 8 } });
+    // with intel_pstate active both cpufreq inits fail with EEXIST at once
+    expect(v53.modules.pcc_cpufreq).toMatchObject({ requests: 8, initCalls: 8, results: { EEXIST: 8 } });
     expect(v53.modules.acpi_cpufreq).toMatchObject({ requests: 16, initCalls: 16, results: { EEXIST: 16 } });
-    expect(merge.modules.pcc_cpufreq).toMatchObject({ requests: 8, initCalls: 1, results: { ENODEV: 1, EBUSY: 7 } });
+    expect(merge.modules.pcc_cpufreq).toMatchObject({ requests: 8, initCalls: 1, results: { EEXIST: 1, EBUSY: 7 } });
     // the serialisation stretches the requests out in time, and udev's settle with them
     expect(v53.modules.pcc_cpufreq?.firstToLastNs).toBeGreaterThan(10 * (merge.modules.pcc_cpufreq?.firstToLastNs ?? 0));
     expect(v53.settleNs).toBeGreaterThan(merge.settleNs);
@@ -27,6 +28,19 @@ describe('a coldplug storm, end to end', () => {
       expect(r.events).toBe(16);
       expect(r.workerTimeouts).toBe(0);
     }
+  });
+
+  it("times the returns udev logs as 'Inserted module' (0 and EEXIST), next to the requests", () => {
+    const v53 = runScenario(small('v5.3'));
+    const merge = runScenario(small('merge'));
+    const pcc = v53.modules.pcc_cpufreq!;
+    // every v5.3 load ran init and returned its EEXIST, which libkmod reports as success
+    expect(pcc.insertedReturns).toBe(8);
+    expect(pcc.firstToLastInsertedNs).toBeGreaterThan(0);
+    // merge: the joiners' EBUSY is logged as "Failed to insert", only the one load's EEXIST as inserted
+    expect(merge.modules.pcc_cpufreq).toMatchObject({ insertedReturns: 1, firstToLastInsertedNs: 0 });
+    // kvm_intel: one 0, the rest EEXIST (LIVE), all of them logged
+    expect(merge.modules.kvm_intel?.insertedReturns).toBe(merge.modules.kvm_intel?.requests);
   });
 
   it('counts wasted memory: v5.3 duplicates are rejected after allocation, merge ones before', () => {
@@ -62,7 +76,7 @@ describe('udev-flock', () => {
   it('makes every waiter load a failing module again after the lock, and a succeeding one only once', () => {
     const r = runScenario(small('udev-flock'));
     expect(r.strategy).toBe('udev-flock@v5.3');
-    expect(r.modules.pcc_cpufreq).toMatchObject({ requests: 8, initCalls: 8, results: { ENODEV: 8 } });
+    expect(r.modules.pcc_cpufreq).toMatchObject({ requests: 8, initCalls: 8, results: { EEXIST: 8 } });
     // waiters found kvm_intel LIVE once they had the lock, and skipped it without asking the kernel
     expect(r.modules.kvm_intel).toMatchObject({ requests: 1, initCalls: 1, results: { '0': 1 } });
   });
@@ -77,7 +91,7 @@ describe('add-once', () => {
     udevd.trigger(devices);
     sim.run();
     const first = collect(scenario, storm);
-    expect(first.modules.pcc_cpufreq).toMatchObject({ requests: 1, initCalls: 1, results: { ENODEV: 1 } });
+    expect(first.modules.pcc_cpufreq).toMatchObject({ requests: 1, initCalls: 1, results: { EEXIST: 1 } });
     expect(first.modules.acpi_cpufreq).toMatchObject({ requests: 1, initCalls: 1 });
     expect(first.modules.kvm_intel).toMatchObject({ requests: 1, initCalls: 1 });
     expect(first.droppedRequests).toBeGreaterThan(0);
@@ -93,7 +107,7 @@ describe('add-once', () => {
     // and a modprobe after the storm loads too
     sim.spawn('modprobe', (self) => kmod.modprobe(self, 'pcc_cpufreq'));
     sim.run();
-    expect(collect(scenario, storm).modules.pcc_cpufreq).toMatchObject({ requests: 3, initCalls: 3, results: { ENODEV: 3 } });
+    expect(collect(scenario, storm).modules.pcc_cpufreq).toMatchObject({ requests: 3, initCalls: 3, results: { EEXIST: 3 } });
   });
 });
 

@@ -10,6 +10,7 @@ import { ERRNO_NAMES, STRATEGIES, isErrno, type StrategyId, type SyscallResult }
 import { burstTable } from '../../report/burst.js';
 import { BURST_DEFAULTS, runBurst } from '../../scenario/burst.js';
 import { NS_PER_MS } from '../../sim/index.js';
+import { BURST_PROFILE, SHIPPED_PROFILES, loadProfile, shippedProfile } from '../../scenario/profile.js';
 import { parseChoice, parseCount } from '../options.js';
 
 export interface BurstFlags {
@@ -19,6 +20,7 @@ export interface BurstFlags {
   init: string;
   initMs: string;
   size: string;
+  profile?: string;
   thenRetry?: boolean;
   json?: boolean;
 }
@@ -40,7 +42,8 @@ export function burstCommand(flags: BurstFlags): string {
   const init = parseInit(flags.init);
   const initMs = parseCount('--init-ms', flags.initMs, 0, 3_600_000);
   const size = parseCount('--size', flags.size, 1, 1 << 30);
-  const result = runBurst({ strategy, requests, cpus, init, initNs: initMs * NS_PER_MS, size, thenRetry: flags.thenRetry === true });
+  const costs = loadProfile(flags.profile ?? BURST_PROFILE, shippedProfile(BURST_PROFILE)).kernel;
+  const result = runBurst({ strategy, requests, cpus, init, initNs: initMs * NS_PER_MS, size, thenRetry: flags.thenRetry === true, costs });
   return flags.json === true ? `${JSON.stringify(result, null, 2)}\n` : burstTable(result);
 }
 
@@ -54,6 +57,10 @@ export function registerBurst(program: Command, write: (text: string) => void = 
     .option('--init <outcome>', "what the module's init does: ok, or fail:ERRNO", 'fail:ENODEV')
     .option('--init-ms <ms>', 'how long init runs', String(BURST_DEFAULTS.initNs / NS_PER_MS))
     .option('--size <bytes>', 'module file size', String(BURST_DEFAULTS.size))
+    .option(
+      '--profile <name|file>',
+      `cost profile: ${SHIPPED_PROFILES.join(' or ')}, or a profile file whose missing fields come from ${BURST_PROFILE} (default: ${BURST_PROFILE}, the 8-vCPU QEMU guest of the real 6.1 burst table)`,
+    )
     .option('--then-retry', 'after the burst settled, one more request, reported on its own')
     .option('--json', 'print one JSON object')
     .action((flags: BurstFlags) => write(burstCommand(flags)));

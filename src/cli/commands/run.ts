@@ -14,6 +14,7 @@ import { runTable } from '../../report/table.js';
 import { readScenarioFile, type ScenarioFile } from '../../scenario/load.js';
 import { CPUFREQ_DRIVERS } from '../../scenario/machine.js';
 import type { RunResult } from '../../scenario/result.js';
+import { DEFAULT_PROFILE, SHIPPED_PROFILES, isShippedProfile } from '../../scenario/profile.js';
 import { runScenario } from '../../scenario/run.js';
 import { INDEX_FILES } from '../../userspace/kmod/index.js';
 import { MAX_CPUS, MAX_MEMORY_GIB, type ScenarioInput } from '../../scenario/schema.js';
@@ -28,6 +29,7 @@ export interface MachineFlags {
   cpuModalias?: string;
   cpufreqDriver?: string;
   modulesDir?: string;
+  profile?: string;
   seed?: string;
 }
 
@@ -46,6 +48,10 @@ export function addMachineOptions(cmd: Command): Command {
     .option('--cpu-modalias <file>', "a file holding the CPUs' MODALIAS (default: an Intel Xeon, family 6 model 0x55)")
     .option('--cpufreq-driver <driver>', `cpufreq driver active before coldplug: ${CPUFREQ_DRIVERS.join(', ')} (default: intel_pstate)`)
     .option('--modules-dir <dir>', 'a module tree: a directory with modules.dep, modules.alias, ... (default: the embedded Debian 6.1 tree)')
+    .option(
+      '--profile <name|file>',
+      `cost profile: ${SHIPPED_PROFILES.join(' or ')}, or a profile file (YAML/JSON) whose missing fields come from ${DEFAULT_PROFILE} (default: ${DEFAULT_PROFILE}, calibrated on the 288-CPU server)`,
+    )
     .option('--seed <n>', 'seed of the run (default: 1)');
 }
 
@@ -66,6 +72,7 @@ export function machineInput(flags: MachineFlags): { input: ScenarioInput; file:
         flags.cpufreqDriver === undefined ? undefined : parseChoice('--cpufreq-driver', flags.cpufreqDriver, CPUFREQ_DRIVERS),
     },
     modules: { dir: flags.modulesDir === undefined ? undefined : checkModulesDir(flags.modulesDir) },
+    profile: flags.profile === undefined ? undefined : profileFlag(flags.profile),
   });
   return { input, file };
 }
@@ -141,6 +148,15 @@ function readModalias(path: string): string {
     );
   }
   return text;
+}
+
+/** A shipped profile's name as it is, a file as an absolute path (a scenario resolves relative ones against itself). */
+function profileFlag(value: string): string {
+  if (isShippedProfile(value)) return value;
+  if (!existsSync(value) || !statSync(value).isFile()) {
+    throw new UserError(`--profile: ${value} is neither a file nor a shipped profile (${SHIPPED_PROFILES.join(', ')})`);
+  }
+  return resolve(value);
 }
 
 function checkModulesDir(dir: string): string {

@@ -18,7 +18,7 @@ export {
   type UdevStats,
 } from './udevd.js';
 export { KmodBuiltin, type KmodBuiltinOptions, type ModuleSyscalls } from './kmod-builtin.js';
-export { LoadLog, type ModuleRequests } from './load-log.js';
+export { LoadLog, loggedAsInserted, type ModuleRequests } from './load-log.js';
 export {
   USERSPACE_STRATEGIES,
   OpenGate,

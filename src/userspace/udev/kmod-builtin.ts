@@ -81,7 +81,7 @@ export class KmodBuiltin {
         } finally {
           if (worker !== undefined) worker.inKernel = false;
         }
-        log.result(name, result);
+        log.result(name, result, sim.now);
         // SIGKILL arrived during the call: the process dies on its way back to userspace.
         worker?.checkKilled();
         // kmod keeps its own copy of the errno names (a subset of the kernel's); the value passes through as is.

@@ -1,0 +1,208 @@
+/**
+ * Every constant of a cost profile as a physical quantity: its unit, the
+ * range it can physically take on real hardware (documented, with where
+ * the figure comes from), and whether `modstorm calibrate` may move it.
+ * Fixed constants are known from the kernel's or udevd's code or from
+ * hardware facts; free ones are fitted, only within their range.
+ *
+ * A profile field without an entry here is a test failure
+ * (test/scenario/profile.test.ts): a cost nobody can explain is a knob.
+ */
+export interface ProfileConstant {
+  /** Where it sits in a profile: `kernel.read.perByteNs`, `udev.rulesNs`, `init.modules.*`. */
+  readonly path: string;
+  readonly unit: 'ns' | 'ns/byte' | 'bytes' | 'factor' | 'flag';
+  /** The documented range; calibrate keeps a free constant inside it. */
+  readonly min: number;
+  readonly max: number;
+  /** Whether calibrate may move it. */
+  readonly free: boolean;
+  /** What it is, and the source of its value or range. */
+  readonly source: string;
+}
+
+const US = 1_000;
+const MS = 1_000_000;
+const S = 1_000_000_000;
+
+export const PROFILE_CONSTANTS: readonly ProfileConstant[] = [
+  // ---- kernel: the load path (kernel/module/main.c) ----
+  {
+    path: 'kernel.read.fixedNs',
+    unit: 'ns',
+    min: 1 * US,
+    max: 200 * US,
+    free: false,
+    source: 'kernel_read_file() (fs/kernel_read_file.c): fstat, vmalloc of the buffer, the first page-cache lookups',
+  },
+  {
+    path: 'kernel.read.perByteNs',
+    unit: 'ns/byte',
+    min: 0.05,
+    max: 5,
+    free: false,
+    source:
+      'copying a cached file into a fresh vmalloc area: 0.2–1 GB/s per core with its page faults on real hardware (0.2–1 ns/byte), several times slower under emulation',
+  },
+  {
+    path: 'kernel.decompress.fixedNs',
+    unit: 'ns',
+    min: 10 * US,
+    max: 1 * MS,
+    free: false,
+    source: 'module_decompress() setup (kernel/module/decompress.c)',
+  },
+  {
+    path: 'kernel.decompress.perByteNs',
+    unit: 'ns/byte',
+    min: 1,
+    max: 50,
+    free: false,
+    source: 'xz/zstd decompression speed of one core: 50–500 MB/s of output',
+  },
+  { path: 'kernel.decompressedSizeFactor', unit: 'factor', min: 1, max: 10, free: false, source: 'xz/zstd ratio of a .ko file: 2–4' },
+  {
+    path: 'kernel.checkSignature.fixedNs',
+    unit: 'ns',
+    min: 100,
+    max: 5 * MS,
+    free: false,
+    source:
+      'module_sig_check() and elf_validity_check(): for an unsigned module (CONFIG_MODULE_SIG without enforcement) only a memcmp of the "~Module signature appended~" marker plus the section-header walk (µs); a signed one adds the RSA verify (~1 ms, more under emulation)',
+  },
+  {
+    path: 'kernel.checkSignature.perByteNs',
+    unit: 'ns/byte',
+    min: 0,
+    max: 200,
+    free: false,
+    source: 'hashing a signed module (SHA-256/512, ~2 ns/byte natively, ~100 under QEMU emulation); 0 for an unsigned one',
+  },
+  ...(['earlyChecks', 'layout', 'addUnformed', 'resolveSymbols', 'formation'] as const).flatMap((stage): ProfileConstant[] => [
+    {
+      path: `kernel.${stage}.fixedNs`,
+      unit: 'ns',
+      min: 0,
+      max: 1 * MS,
+      free: false,
+      source: `load_module() stage ${stage}: microseconds of CPU; 0 keeps it a pure scheduling point (the CPU pool runs slices to their end)`,
+    },
+    {
+      path: `kernel.${stage}.perByteNs`,
+      unit: 'ns/byte',
+      min: 0,
+      max: 5,
+      free: false,
+      source: `load_module() stage ${stage}: per image byte (the copy into place for layout)`,
+    },
+  ]),
+  { path: 'kernel.initOnCpu', unit: 'flag', min: 0, max: 1, free: false, source: 'whether init() holds a CPU; inits mostly sleep' },
+  {
+    path: 'kernel.goingNs',
+    unit: 'ns',
+    min: 4 * MS,
+    max: 150 * MS,
+    free: true,
+    source:
+      'a failed init from GOING to freed: two synchronize_rcu() (do_init_module, free_module), the GOING notifiers and the frees. Tree RCU at HZ=250 with 288 CPUs starts its first quiescent-state scan after 2 jiffies (8 ms); a grace period takes 1–3 such scans plus the wait for the one in progress: 8–60 ms each',
+  },
+  {
+    path: 'kernel.unloadNs',
+    unit: 'ns',
+    min: 1 * MS,
+    max: 150 * MS,
+    free: false,
+    source: 'delete_module(): exit(), notifiers, free_module() with its grace period',
+  },
+  { path: 'kernel.symbolWaitNs', unit: 'ns', min: 30 * S, max: 30 * S, free: false, source: 'resolve_symbol_wait(): 30 * HZ (kernel/module/main.c)' },
+  {
+    path: 'kernel.moduleAreaBytes',
+    unit: 'bytes',
+    min: 0,
+    max: 2 ** 40,
+    free: false,
+    source: 'x86-64 MODULES_VADDR..MODULES_END: 1 GiB, 1008 MiB with KASLR (Documentation/arch/x86/x86_64/mm.rst)',
+  },
+  { path: 'kernel.layoutFactor', unit: 'factor', min: 0.1, max: 4, free: false, source: 'final image size / file size (sections dropped, alignment)' },
+  { path: 'kernel.pageBytes', unit: 'bytes', min: 4096, max: 65536, free: false, source: 'PAGE_SIZE: 4 KiB on x86-64' },
+
+  // ---- udevd (systemd 252: src/udev/udevd.c, udev-event.c, udev-builtin-kmod.c) ----
+  {
+    path: 'udev.forkNs',
+    unit: 'ns',
+    min: 100 * US,
+    max: 5 * MS,
+    free: true,
+    source: "the manager forks a worker: fork() of a ~10 MB udevd (page tables copied), the child's setup (0.2–2 ms on a server)",
+  },
+  {
+    path: 'udev.dispatchNs',
+    unit: 'ns',
+    min: 5 * US,
+    max: 2 * MS,
+    free: true,
+    source:
+      "the manager's work per event: receive from the netlink socket, queue, devpath checks, send to the worker; with debug logging on, each event logs several lines to the journal (10 µs–1 ms)",
+  },
+  {
+    path: 'udev.rulesNs',
+    unit: 'ns',
+    min: 200 * US,
+    max: 30 * MS,
+    free: true,
+    source:
+      "a worker's rules processing per event: sysfs attribute reads and matching of ~100 rules files; with udev's debug logging on (as on the 288-CPU machine) every rule applied is logged, which costs milliseconds per event",
+  },
+  {
+    path: 'udev.kmodLookupNs',
+    unit: 'ns',
+    min: 5 * US,
+    max: 1 * MS,
+    free: false,
+    source: 'kmod_module_new_from_lookup(): lookups in the mmapped modules.alias.bin and friends (tens of µs)',
+  },
+  {
+    path: 'udev.kmodModuleNs',
+    unit: 'ns',
+    min: 5 * US,
+    max: 1 * MS,
+    free: false,
+    source: 'kmod per module considered: open the .ko, read /sys/module/NAME/initstate (tens of µs)',
+  },
+
+  // ---- module inits ----
+  { path: 'init.defaultNs', unit: 'ns', min: 10 * US, max: 100 * MS, free: false, source: 'a typical init: register a driver or algorithm (≈1 ms)' },
+  {
+    path: 'init.cpufreqBusyNs',
+    unit: 'ns',
+    min: 100,
+    max: 100 * US,
+    free: false,
+    source: 'acpi_cpufreq_init() / pcc_cpufreq_init() with a driver registered: cpufreq_get_current_driver() and return -EEXIST (a few µs)',
+  },
+  { path: 'init.pccProbeNs', unit: 'ns', min: 10 * US, max: 10 * MS, free: false, source: 'pcc_cpufreq_init(): evaluating the ACPI PCCH method before -ENODEV' },
+  {
+    path: 'init.acpiCpufreqPerCpuNs',
+    unit: 'ns',
+    min: 1 * US,
+    max: 1 * MS,
+    free: false,
+    source: 'acpi_cpufreq registering: one policy (_PSS, _PCT evaluation) per CPU',
+  },
+  {
+    path: 'init.modules.*',
+    unit: 'ns',
+    min: 0,
+    max: 1 * S,
+    free: false,
+    source:
+      'successful inits of the CPU-feature modules: orders of magnitude from what each does on a multi-socket Intel server (per-CPU VMX setup for kvm_intel, uncore PCI discovery, algorithm self-tests)',
+  },
+];
+
+const byPath = new Map(PROFILE_CONSTANTS.map((c) => [c.path, c]));
+
+/** The entry documenting `path` (a module's init time is documented by `init.modules.*`). */
+export function profileConstant(path: string): ProfileConstant | undefined {
+  return byPath.get(path) ?? (path.startsWith('init.modules.') ? byPath.get('init.modules.*') : undefined);
+}
