@@ -45,7 +45,7 @@ export default async function bench(): Promise<object> {
     const { report, seconds } = timed({ ...which, requests: 3, modules: 2 });
     const strategy = report.strategy;
     const verdicts = Object.values(report.invariants)
-      .map((v) => (v === 'holds' ? 'ok' : 'X'))
+      .map((v) => (v === 'holds' ? 'ok' : v === 'violated' ? 'X' : '?'))
       .join('/');
     full.push([
       strategy,

@@ -3,15 +3,21 @@
  * covers, judges SPEC §5's guarantees on every run, keeps the shortest
  * counter-example per guarantee, and reports the worst-case-inits figure.
  */
+import { UserError } from '../errors.js';
 import type { StrategyId } from '../kernel/index.js';
 import type { UserspaceStrategy } from '../userspace/udev/index.js';
 import { describeConfig, decodeToken, encodeToken, isPlain, scenarios, strategyLabel, type CheckConfig } from './config.js';
-import { explore, replayChooser, type ExploreResult } from './explorer.js';
+import { ReplayDiverged, explore, replayChooser, type ExploreResult } from './explorer.js';
 import { GUARANTEES, type Guarantee, type Violation } from './guarantees.js';
 import { startKernelRun, type KernelRun } from './kernel-run.js';
 import type { TraceLine } from './trace.js';
 
-export type Verdict = 'holds' | 'violated';
+/**
+ * 'incomplete: step bound' — liveness only: some run was cut at the step
+ * bound, and a run cut short cannot show whether it would have ended.
+ */
+export type Verdict = 'holds' | 'violated' | 'incomplete: step bound';
+export const STEP_BOUND_VERDICT = 'incomplete: step bound';
 
 export interface Counterexample {
   readonly invariant: Guarantee;
@@ -53,7 +59,7 @@ export interface StrategyReport {
   readonly worstCaseInits: number | null;
   readonly statesExplored: number;
   readonly runs: number;
-  /** False when a run or state bound stopped the exploration early: a "holds" is then only "not seen broken". */
+  /** False when the run bound stopped the exploration early or a run hit the step bound: a "holds" is then only "not seen broken". */
   readonly complete: boolean;
   readonly boundsHit: readonly string[];
   readonly counterexamples: readonly Counterexample[];
@@ -96,6 +102,7 @@ export function checkStrategy(options: CheckOptions): StrategyReport {
   let worst: number | null = null;
   let states = 0;
   let runs = 0;
+  let stepBoundRuns = 0;
   const boundsHit: string[] = [];
 
   configs.forEach((config, index) => {
@@ -143,7 +150,11 @@ export function checkStrategy(options: CheckOptions): StrategyReport {
     );
     states += result.states;
     runs += result.runs;
+    stepBoundRuns += result.stepBoundRuns;
     if (!result.complete) boundsHit.push(`${describeConfig(config)}: stopped after ${result.runs} runs`);
+    if (result.stepBoundRuns > 0) {
+      boundsHit.push(`${describeConfig(config)}: ${result.stepBoundRuns} runs hit the step bound (${maxSteps} steps)`);
+    }
     if (scenarioWorst !== null) worst = Math.max(worst ?? 0, scenarioWorst);
     reports.push({
       config: describeConfig(config),
@@ -159,10 +170,9 @@ export function checkStrategy(options: CheckOptions): StrategyReport {
   });
   options.onProgress?.(1, states);
 
-  const invariants = Object.fromEntries(GUARANTEES.map((g) => [g, best.has(g) ? 'violated' : 'holds'])) as Record<
-    Guarantee,
-    Verdict
-  >;
+  const verdict = (g: Guarantee): Verdict =>
+    best.has(g) ? 'violated' : g === 'liveness' && stepBoundRuns > 0 ? STEP_BOUND_VERDICT : 'holds';
+  const invariants = Object.fromEntries(GUARANTEES.map((g) => [g, verdict(g)])) as Record<Guarantee, Verdict>;
   const counterexamples = GUARANTEES.flatMap((g) => {
     const c = best.get(g);
     if (c === undefined) return [];
@@ -198,6 +208,8 @@ export interface ReplayReport {
   readonly config: CheckConfig;
   readonly configName: string;
   readonly violations: readonly Violation[];
+  /** The run was cut at the step bound: liveness is not judged. */
+  readonly stepBoundHit: boolean;
   /** Each load call's result, e.g. `req1 mod_a → EBUSY`. */
   readonly results: readonly string[];
   readonly trace: readonly TraceLine[];
@@ -205,21 +217,45 @@ export interface ReplayReport {
 
 /** Reruns one run with tracing on. */
 export function replayRun(config: CheckConfig, choices: readonly number[], maxSteps = 5_000): ReplayReport {
-  const chooser = replayChooser(choices);
+  return replayWith(replayChooser(choices), config, maxSteps);
+}
+
+function replayWith(chooser: ReturnType<typeof replayChooser>, config: CheckConfig, maxSteps: number): ReplayReport {
   const run = startKernelRun(config, chooser, { trace: true });
   run.sim.run({ maxSteps });
-  run.finish(run.sim.pending > 0);
+  const stepBoundHit = run.sim.pending > 0;
+  run.finish(stepBoundHit);
   return {
     config,
     configName: describeConfig(config),
     violations: run.monitor.violations,
+    stepBoundHit,
     results: run.results(),
     trace: run.trace(),
   };
 }
 
-/** `--replay TOKEN`: decodes and reruns. */
-export function replayToken(token: string, maxSteps?: number): ReplayReport {
+/**
+ * `--replay TOKEN`: decodes and reruns. A token whose choices do not fit
+ * the run (a step that is not there, or choices left over at its end) was
+ * made on a different model: refused, not replayed as some other run.
+ */
+export function replayToken(token: string, maxSteps = 5_000): ReplayReport {
   const { config, choices } = decodeToken(token);
-  return replayRun(config, choices, maxSteps);
+  const chooser = replayChooser(choices);
+  let report: ReplayReport;
+  try {
+    report = replayWith(chooser, config, maxSteps);
+  } catch (error) {
+    if (!(error instanceof ReplayDiverged)) throw error;
+    throw new UserError(
+      `--replay: the token's choice ${error.choice} at choice point ${error.point + 1} is out of range (${error.ready} steps are ready there): it was not made by this modstorm's model`,
+    );
+  }
+  if (chooser.met() < choices.length) {
+    throw new UserError(
+      `--replay: the token has ${choices.length} choices but its run meets only ${chooser.met()} choice points within ${maxSteps} steps: it was not made by this modstorm's model, or with a larger --max-steps`,
+    );
+  }
+  return report;
 }

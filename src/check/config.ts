@@ -8,6 +8,7 @@
  * outcome, and optionally a delete_module of A or a signal to the second
  * request, sent at a moment the explorer chooses.
  */
+import { createHash } from 'node:crypto';
 import { UserError } from '../errors.js';
 import { STRATEGIES, type StrategyId } from '../kernel/index.js';
 import { USERSPACE_STRATEGIES, type UserspaceStrategy } from '../userspace/udev/index.js';
@@ -100,15 +101,23 @@ export function describeConfig(c: CheckConfig): string {
 
 // ---- replay tokens ----
 //
-// Text `1|STRATEGY|N|MODULES|INIT|FLAGS|CHOICES`, base64url-encoded. FLAGS
-// are letters d (delete), s (signal), l (self-load), or '-'; CHOICES has one
-// base-36 digit per choice point (ready sets never reach 36 steps here).
+// Text `2|STRATEGY|N|MODULES|INIT|FLAGS|CHOICES|CHECK`, base64url-encoded.
+// 2 is the format version; FLAGS are letters d (delete), s (signal), l
+// (self-load), or '-'; CHOICES has one base-36 digit per choice point (ready
+// sets never reach 36 steps here); CHECK is the first 8 hex digits of the
+// SHA-256 of everything before it, so that a token cut short, with a
+// character too many or edited replays nothing rather than a different run.
 
+const TOKEN_VERSION = '2';
 const INIT_CODES: Record<InitOutcome, string> = { success: 'S', failure: 'F', failThenSuccess: 'R' };
 
 export interface Replay {
   readonly config: CheckConfig;
   readonly choices: readonly number[];
+}
+
+function tokenChecksum(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 8);
 }
 
 export function encodeToken(config: CheckConfig, choices: readonly number[]): string {
@@ -119,16 +128,22 @@ export function encodeToken(config: CheckConfig, choices: readonly number[]): st
       return c.toString(36);
     })
     .join('');
-  const text = ['1', strategyLabel(config), config.requests, config.modules, INIT_CODES[config.init], flags, digits].join('|');
-  return Buffer.from(text, 'utf8').toString('base64url');
+  const text = [TOKEN_VERSION, strategyLabel(config), config.requests, config.modules, INIT_CODES[config.init], flags, digits].join('|');
+  return Buffer.from(`${text}|${tokenChecksum(text)}`, 'utf8').toString('base64url');
 }
 
 export function decodeToken(token: string): Replay {
-  const bad = (why: string): UserError => new UserError(`--replay: not a modstorm check token (${why}): '${token}'`);
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw bad('only base64url letters are allowed');
-  const parts = Buffer.from(token, 'base64url').toString('utf8').split('|');
-  if (parts.length !== 7 || parts[0] !== '1') throw bad('unknown format');
-  const [, label, n, modules, initCode, flags, digits] = parts as [string, string, string, string, string, string, string];
+  const bad = (why: string): UserError => new UserError(`--replay: not a valid modstorm check token (${why})`);
+  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw bad('only base64url letters A-Z a-z 0-9 - _ are allowed');
+  const bytes = Buffer.from(token, 'base64url');
+  // Base64 decoding drops a trailing partial group: only the canonical spelling of the bytes is a token.
+  if (bytes.toString('base64url') !== token) throw bad('cut short or with characters too many');
+  const text = bytes.toString('utf8');
+  const parts = text.split('|');
+  if (parts[0] === '1' && parts.length === 7) throw bad('format 1, from an older modstorm, has no checksum: run check again for a new token');
+  if (parts[0] !== TOKEN_VERSION || parts.length !== 8) throw bad('unknown format');
+  const [, label, n, modules, initCode, flags, digits, check] = parts as [string, string, string, string, string, string, string, string];
+  if (tokenChecksum(parts.slice(0, 7).join('|')) !== check) throw bad('checksum does not match: cut short or altered');
   const [first, second] = label.split('@') as [string, string | undefined];
   const strategy = second ?? first;
   const userspace = second === undefined ? undefined : first;

@@ -244,13 +244,27 @@ function doneFraction(chosen: readonly number[], widths: readonly number[]): num
   return done;
 }
 
+/** A replayed choice that does not exist in the run: the choices were made on a different model. */
+export class ReplayDiverged extends Error {
+  constructor(
+    /** The choice point (from 0) where it happened. */
+    readonly point: number,
+    readonly choice: number,
+    /** Steps ready there. */
+    readonly ready: number,
+  ) {
+    super(`check: replay chose step ${choice} of ${ready} at choice point ${point}`);
+    this.name = 'ReplayDiverged';
+  }
+}
+
 /** A chooser that replays `choices` and then takes the first ready step; counts the choice points it met. */
 export function replayChooser(choices: readonly number[]): TieChooser & { readonly met: () => number } {
   let depth = 0;
   const chooser = (ready: readonly ReadyStep[]): number => {
     const d = depth++;
     const c = d < choices.length ? (choices[d] as number) : 0;
-    if (c >= ready.length) throw new Error(`check: replay chose step ${c} of ${ready.length} at choice point ${d}`);
+    if (c >= ready.length) throw new ReplayDiverged(d, c, ready.length);
     return c;
   };
   return Object.assign(chooser, { met: () => depth });

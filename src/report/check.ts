@@ -32,7 +32,12 @@ export const GUARANTEE_TITLES: Readonly<Record<Guarantee, string>> = {
   agreement: 'agreement',
 };
 
-export function checkJson(r: TimedCheck): object {
+/**
+ * One strategy's report as JSON: a function of the exploration alone, so
+ * identical runs print identical bytes. `seconds` (wall time) only when
+ * asked for (`check --timings`).
+ */
+export function checkJson(r: TimedCheck, withSeconds = false): object {
   const { report, seconds } = r;
   return {
     strategy: report.strategy,
@@ -45,7 +50,7 @@ export function checkJson(r: TimedCheck): object {
     runs: report.runs,
     complete: report.complete,
     boundsHit: report.boundsHit,
-    seconds: Math.round(seconds * 1000) / 1000,
+    ...(withSeconds ? { seconds: Math.round(seconds * 1000) / 1000 } : {}),
     counterexamples: report.counterexamples.map((c) => ({
       invariant: c.invariant,
       message: c.message,
@@ -128,12 +133,13 @@ export function counterexampleLines(report: StrategyReport, withTrace: boolean):
 }
 
 export function replayJson(r: ReplayReport): object {
-  return { config: r.configName, violations: r.violations, results: r.results, trace: r.trace };
+  return { config: r.configName, violations: r.violations, stepBoundHit: r.stepBoundHit, results: r.results, trace: r.trace };
 }
 
 export function replayText(r: ReplayReport): string {
   const lines = [`replay of ${r.configName}`, ...renderTrace(r.trace).map((line) => `  ${line}`), `results: ${r.results.join('; ')}`];
-  if (r.violations.length === 0) lines.push('no guarantee violated in this run');
+  if (r.stepBoundHit) lines.push('incomplete: step bound — the run was cut short, so whether it would have ended is not judged');
+  if (r.violations.length === 0) lines.push(r.stepBoundHit ? 'no guarantee seen violated before the cut' : 'no guarantee violated in this run');
   for (const v of r.violations) lines.push(`violated: ${GUARANTEE_TITLES[v.guarantee]} — ${v.message}`);
   return `${lines.join('\n')}\n`;
 }

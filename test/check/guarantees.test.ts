@@ -204,9 +204,11 @@ describe('guarantee monitor', () => {
   it('liveness: a call that never returns, or blocked processes', () => {
     expect(judge([enter(1), ...load(1, 0)])).toEqual(['liveness']);
     expect(judge([enter(1), ...load(1, 0), ret(1, 0)], ['req0'])).toEqual(['liveness']);
+    // A run cut at the step bound is not judged: it might have ended a step later.
     const m = new GuaranteeMonitor();
+    for (const e of [enter(1), ...load(1, 0)]) m.observe(e);
     m.end(['req0'], true);
-    expect(m.violations[0]?.message).toMatch(/step bound/);
+    expect(m.violations).toEqual([]);
   });
 
   it('keys equal situations reached in another order equally, and different ones differently', () => {

@@ -32,6 +32,17 @@ interface CheckFlags {
   prune: boolean;
   maxSteps: string;
   maxRuns: string;
+  timings?: boolean;
+}
+
+/** Flags that choose what to explore: a replay takes all of that from its token. */
+const EXPLORATION_FLAGS: readonly string[] = ['strategy', 'kernel', 'requests', 'modules', 'selfLoad', 'maxRuns', 'prune', 'timings'];
+
+/** The exploration flags given on the command line (defaults do not count), as typed: `--requests`, `--no-prune`. */
+function explorationFlagsGiven(command: Command): string[] {
+  return command.options
+    .filter((o) => EXPLORATION_FLAGS.includes(o.attributeName()) && command.getOptionValueSource(o.attributeName()) === 'cli')
+    .map((o) => o.long ?? o.flags);
 }
 
 /** `write` receives the output (stdout by default; tests pass their own). */
@@ -44,20 +55,23 @@ export function registerCheck(program: Command, write: (text: string) => void = 
     .option('--requests <n>', `concurrent requests (1-${MAX_REQUESTS})`, '3')
     .option('--modules <n>', '1 (module A) or 2 (B imports a symbol of A)', '1')
     .option('--self-load', "A's init asks for A's own load through an alias")
-    .option('--json', 'print the reports as JSON')
+    .option('--json', 'print the reports as JSON (the same bytes for the same flags)')
+    .option('--timings', "add each strategy's wall time in seconds to the JSON (which then differs between runs)")
     .option('--replay <token>', 'rerun one counter-example from its replay token and print its trace')
     .option('--no-prune', 'do not skip revisited states (slower; for cross-checking)')
-    .option('--max-steps <n>', 'steps per run before it counts as never ending', '5000')
+    .option('--max-steps <n>', 'steps per run before it is cut short (reported as "incomplete: step bound", never as a violation)', '5000')
     .option('--max-runs <n>', 'runs per configuration before giving up on completeness', '2000000')
-    .action((flags: CheckFlags) => {
+    .action((flags: CheckFlags, command: Command) => {
       const maxSteps = parseCount('--max-steps', flags.maxSteps, 10);
       if (flags.replay !== undefined) {
-        if (flags.strategy !== undefined) throw new UserError('--replay takes the strategy from its token; drop --strategy');
+        const given = explorationFlagsGiven(command);
+        if (given.length > 0) throw new UserError(`--replay reruns the configuration in its token; drop ${given.join(', ')}`);
         const report = replayToken(flags.replay.trim(), maxSteps);
         write(flags.json === true ? `${JSON.stringify(replayJson(report), null, 2)}\n` : replayText(report));
         return;
       }
       if (flags.strategy === undefined) throw new UserError('--strategy is required (or --replay TOKEN)');
+      if (flags.timings === true && flags.json !== true) throw new UserError('--timings goes with --json (the table always has a time column)');
       const chosen = parseChoice('--strategy', flags.strategy, [...STRATEGIES, ...USERSPACE_STRATEGIES, 'all'] as const);
       const kernel: StrategyId =
         flags.kernel === undefined ? DEFAULT_USERSPACE_KERNEL : parseChoice('--kernel', flags.kernel, STRATEGIES);
@@ -92,7 +106,7 @@ export function registerCheck(program: Command, write: (text: string) => void = 
         results.push({ report, seconds: (performance.now() - started) / 1000 });
       }
       if (flags.json === true) {
-        const json = results.map(checkJson);
+        const json = results.map((r) => checkJson(r, flags.timings === true));
         write(`${JSON.stringify(chosen === 'all' ? json : json[0], null, 2)}\n`);
         return;
       }
