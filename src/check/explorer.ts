@@ -28,9 +28,9 @@
 import type { ReadyStep, Simulation, TieChooser } from '../sim/index.js';
 import { Hash64 } from './hash.js';
 
-/** A bare scheduling point: `sim.delay`, plain ('delay') or naming a kernel load stage ('stage:read'). */
-function isSchedulingPoint(label: string): boolean {
-  return label === 'delay' || label.startsWith('stage:');
+/** A bare scheduling point: the end of a `sim.delay`, plain or standing for a kernel load stage. */
+function isSchedulingPoint(step: ReadyStep): boolean {
+  return step.kind === 'delay';
 }
 
 /** One execution of the model, built fresh for every run. */
@@ -171,7 +171,7 @@ export function explore<R extends ExploredRun>(model: ExploreModel<R>, options: 
         sim.steps === lastSteps + 1 &&
         fingerprint !== undefined &&
         fingerprint === lastFingerprint &&
-        ready.some((s) => s.process === lastProcess && isSchedulingPoint(s.label))
+        ready.some((s) => s.process === lastProcess && isSchedulingPoint(s))
       ) {
         widths[lastDepth] = 1;
         result.reduced++;
@@ -184,18 +184,18 @@ export function explore<R extends ExploredRun>(model: ExploreModel<R>, options: 
         visited.set(key, sim.steps);
       } else result.states++;
       // A process starting goes first, then one resuming from a scheduling point: either may prove invisible.
-      let first = reduce ? ready.findIndex((s) => s.label === 'start') : 0;
-      if (first < 0) first = reduce ? ready.findIndex((s) => isSchedulingPoint(s.label)) : 0;
+      let first = reduce ? ready.findIndex((s) => s.kind === 'start') : 0;
+      if (first < 0) first = reduce ? ready.findIndex(isSchedulingPoint) : 0;
       if (first < 0) first = 0;
       positions.push(0);
       widths.push(ready.length);
       readyCounts.push(ready.length);
       firsts.push(first);
-      const label = (ready[first] as ReadyStep).label;
-      if (isSchedulingPoint(label) || label === 'start') {
+      const taken = ready[first] as ReadyStep;
+      if (isSchedulingPoint(taken) || taken.kind === 'start') {
         lastDepth = d;
         lastSteps = sim.steps;
-        lastProcess = (ready[first] as ReadyStep).process;
+        lastProcess = taken.process;
         lastFingerprint = fingerprint;
       } else lastDepth = -1;
       return first;

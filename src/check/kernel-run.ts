@@ -37,9 +37,9 @@ export interface KernelRun extends ExploredRun {
 const INIT_FAILURE: SyscallResult = 'ENODEV';
 const SYMBOL = 'mod_a_symbol';
 
-/** Engine step labels of a waiter re-checking its wait (wake_up, complete, a signal, a timeout). */
-function isWake(label: string): boolean {
-  return label.startsWith('wake:') || label.startsWith('complete:') || label === 'interrupt' || label === 'timeout';
+/** A waiter re-checking its wait (woken by wake_up or complete, a signal, a timeout). */
+function isWake(r: TraceRecord): boolean {
+  return r.kind === 'wake' || r.kind === 'interrupt' || r.kind === 'timeout';
 }
 
 /** Where a module's file is, as modules.dep names it. */
@@ -153,7 +153,7 @@ export function startKernelRun(config: CheckConfig, chooser: TieChooser, options
   // waiter that sleeps again is where it was, and one that goes on reports an event or takes a step.
   const stepsOf = new Map<string, number>();
   const onRecord = (r: TraceRecord): void => {
-    if (!isWake(r.what)) stepsOf.set(r.process, (stepsOf.get(r.process) ?? 0) + 1);
+    if (!isWake(r)) stepsOf.set(r.process, (stepsOf.get(r.process) ?? 0) + 1);
     if (!tracing) return;
     const last = lines[lines.length - 1];
     if (last !== undefined && last.step === r.step && last.process === r.process) {

@@ -41,7 +41,7 @@ export interface LoaderContext {
 /** A stage's CPU time, or a pure scheduling point when it costs nothing. */
 function* charge(k: LoaderContext, stage: string, cost: StageCost, bytes: number): Step<void> {
   const ns = stageNs(cost, bytes);
-  if (ns > 0) yield* k.cpus.run(ns);
+  if (ns > 0) yield* k.cpus.run(ns, stage);
   else yield* k.sim.delay(0, stage);
 }
 
@@ -166,7 +166,7 @@ function* doInitModule(k: LoaderContext, req: LoadRequest, mod: Module): Step<Sy
   stats.fullLoads++;
   if (observers.active) observers.init({ time: k.sim.now, process: req.process, module: mod.name, request: req.id });
   if (init.requestsOwnLoad === true) yield* k.requestOwnLoad(mod.file).join();
-  yield* (costs.initOnCpu && init.ns > 0 ? k.cpus.run(init.ns) : k.sim.delay(init.ns, 'init'));
+  yield* (costs.initOnCpu && init.ns > 0 ? k.cpus.run(init.ns, 'init') : k.sim.delay(init.ns, 'init'));
   const result = init.results === undefined ? init.result : (init.results[call] ?? init.results.at(-1) ?? init.result);
   if (observers.active) observers.init({ time: k.sim.now, process: req.process, module: mod.name, request: req.id, result });
   if (result === 0) {

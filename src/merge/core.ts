@@ -18,6 +18,14 @@
  *   left is not returned.
  * - The core keeps no memory per settled key: its map holds in-flight keys
  *   only, and counters are plain numbers.
+ * - Joiners get `mapJoin(outcome)`, computed at most once per run; a
+ *   `mapJoin` that throws becomes a failure carrying what it threw, so a
+ *   joiner is always told something (the leader always gets the real
+ *   outcome). `settle` tells every registered waiter through `deliver`:
+ *   delivery lives here, so no front end can forget the capture.
+ *
+ * A front end keeps its per-run state on the flight itself, by giving the
+ * core its own `Flight` subclass (`newFlight`): one object per run.
  */
 
 /** The outcome of one run: what the leader's body produced. */
@@ -43,17 +51,17 @@ const noneToWake: readonly never[] = Object.freeze([]);
  * `settle` and `leave` take, which is what makes "delete only your own
  * entry" hold without sequence numbers.
  */
-export class Flight<K, W, D = unknown> {
+export class Flight<K, W, V = unknown> {
   // Created on the first registered waiter: most runs have none, and a Set per run shows in benchmarks.
   #waiters: Set<W> | undefined = undefined;
   /** Callers (leader included) still waiting for this run: not left, not yet told. */
   present = 1;
   /** Set once by `settle`. */
-  outcome: Outcome<unknown> | undefined = undefined;
+  outcome: Outcome<V> | undefined = undefined;
+  /** What joiners get: `mapJoin(outcome)`, set by the core on first need after `settle` (see `MergeCore.joined`). */
+  joinOutcome: Outcome<V> | undefined = undefined;
   /** Whether `forget` dropped this run's entry before it settled. */
   forgotten = false;
-  /** Free for the user's own per-run state (e.g. a completion to wake waiters); the core never reads it. */
-  data: D | undefined = undefined;
 
   constructor(
     readonly key: K,
@@ -88,25 +96,44 @@ export class Flight<K, W, D = unknown> {
   }
 }
 
-export type Begin<K, W, D = unknown, F extends Flight<K, W, D> = Flight<K, W, D>> =
+export type Begin<K, W, V = unknown, F extends Flight<K, W, V> = Flight<K, W, V>> =
   | { readonly role: 'lead'; readonly flight: F }
   | { readonly role: 'join'; readonly flight: F };
 
+export interface MergeCoreOptions<K, W, V, F extends Flight<K, W, V>> {
+  /** Makes the flight for each new run: a front end's subclass carries its per-run state. Default: a plain `Flight`. */
+  newFlight?: (key: K, seq: number) => F;
+  /** What joiners receive, from the leader's outcome. Default: the outcome unchanged. A throw becomes `{ ok: false, error }`. */
+  mapJoin?: (outcome: Outcome<V>) => Outcome<V>;
+  /**
+   * Called by `settle` once the outcome is recorded and the entry removed,
+   * before any waiter is told: for the callers a front end tells by other
+   * means (the leader, joiners sharing one promise), in that order.
+   */
+  onSettle?: (flight: F) => void;
+  /** Tells one registered waiter what it gets (`joined`, the mapped outcome); called by `settle`, once per waiter. */
+  deliver?: (waiter: W, joined: Outcome<V>, flight: F) => void;
+}
+
 /**
- * `K` keys runs; `W` is what a waiting joiner registers; `D` types each
- * flight's free `data` slot; `F` is the flight class, which a front end may
- * extend instead to carry its per-run state (one object per run, not two).
+ * `K` keys runs; `W` is what a waiting joiner registers; `V` is a run's
+ * value; `F` is the flight class (see `MergeCoreOptions.newFlight`).
  */
-export class MergeCore<K, W = unknown, D = unknown, F extends Flight<K, W, D> = Flight<K, W, D>> {
+export class MergeCore<K, W = unknown, V = unknown, F extends Flight<K, W, V> = Flight<K, W, V>> {
   readonly #flights = new Map<K, F>();
   readonly #newFlight: (key: K, seq: number) => F;
+  readonly #mapJoin: ((outcome: Outcome<V>) => Outcome<V>) | undefined;
+  readonly #onSettle: ((flight: F) => void) | undefined;
+  readonly #deliver: ((waiter: W, joined: Outcome<V>, flight: F) => void) | undefined;
   #runs = 0;
   #joins = 0;
   #leaves = 0;
 
-  /** `newFlight` makes the flight for each new run; by default a plain `Flight`. */
-  constructor(newFlight?: (key: K, seq: number) => F) {
-    this.#newFlight = newFlight ?? ((key, seq) => new Flight<K, W, D>(key, seq) as F);
+  constructor(options: MergeCoreOptions<K, W, V, F> = {}) {
+    this.#newFlight = options.newFlight ?? ((key, seq) => new Flight<K, W, V>(key, seq) as F);
+    this.#mapJoin = options.mapJoin;
+    this.#onSettle = options.onSettle;
+    this.#deliver = options.deliver;
   }
 
   /**
@@ -116,7 +143,7 @@ export class MergeCore<K, W = unknown, D = unknown, F extends Flight<K, W, D> = 
    * A leader's `waiter` is ignored: the leader learns the outcome from its
    * own body.
    */
-  begin(key: K, waiter?: W): Begin<K, W, D, F> {
+  begin(key: K, waiter?: W): Begin<K, W, V, F> {
     const flight = this.#flights.get(key);
     if (flight !== undefined) {
       this.join(flight, waiter);
@@ -156,17 +183,50 @@ export class MergeCore<K, W = unknown, D = unknown, F extends Flight<K, W, D> = 
 
   /**
    * Ends `flight` with `outcome`: removes its entry (only if it is still the
-   * entry for its key) and returns the waiters to wake, each exactly once.
-   * Settling a flight twice is a bug in the caller and throws.
+   * entry for its key), calls `onSettle`, then tells every registered waiter
+   * still present, exactly once, what joiners get (`deliver`). Returns those
+   * waiters. Settling a flight twice is a bug in the caller and throws.
    */
-  settle(flight: F, outcome: Outcome<unknown>): readonly W[] {
+  settle(flight: F, outcome: Outcome<V>): readonly W[] {
     if (flight.outcome !== undefined) {
       throw new Error(`merge: run #${flight.seq} for key ${describeKey(flight.key)} settled twice`);
     }
     flight.outcome = outcome;
     if (this.#flights.get(flight.key) === flight) this.#flights.delete(flight.key);
     flight.present = 0;
-    return flight.takeWaiters();
+    const waiters = flight.takeWaiters();
+    this.#onSettle?.(flight);
+    const deliver = this.#deliver;
+    if (deliver !== undefined && waiters.length > 0) {
+      const joined = this.joined(flight);
+      for (const waiter of waiters) deliver(waiter, joined, flight);
+    }
+    return waiters;
+  }
+
+  /**
+   * What the joiners of settled `flight` get: `mapJoin(outcome)`, computed
+   * on first call and kept on the flight (so `mapJoin` runs at most once
+   * per run, and not at all for a run nobody joined); a throw becomes a
+   * failure with what was thrown.
+   */
+  joined(flight: F): Outcome<V> {
+    const known = flight.joinOutcome;
+    if (known !== undefined) return known;
+    const outcome = flight.outcome;
+    if (outcome === undefined) throw new Error(`merge: run #${flight.seq} for key ${describeKey(flight.key)} has not settled`);
+    const mapJoin = this.#mapJoin;
+    let joined: Outcome<V>;
+    if (mapJoin === undefined) joined = outcome;
+    else {
+      try {
+        joined = mapJoin(outcome);
+      } catch (error) {
+        joined = { ok: false, error };
+      }
+    }
+    flight.joinOutcome = joined;
+    return joined;
   }
 
   /**

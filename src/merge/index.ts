@@ -5,7 +5,7 @@
  * front end. The simulation front end lives in src/sim and drives the same
  * core in virtual time.
  */
-export { MergeCore, Flight, type Begin, type MergeStats, type Outcome } from './core.js';
+export { MergeCore, Flight, type Begin, type MergeCoreOptions, type MergeStats, type Outcome } from './core.js';
 export {
   Merger,
   MergeDeadlockError,

@@ -108,7 +108,7 @@ interface Frame {
 }
 
 /** A run: the core's flight plus this front end's state for it; also its body's context frame. */
-class Run<K, V> extends Flight<K, Deliver<V>, never> implements Frame {
+class Run<K, V> extends Flight<K, Deliver<V>, V> implements Frame {
   /** The run's own signal, for a body that takes one; see `#begin`. */
   controller: AbortController | undefined = undefined;
   /** The innermost run in flight whose body started this one, for EDEADLK detection. */
@@ -130,15 +130,19 @@ let runsInFlight = 0;
 const neverAborted = new AbortController().signal;
 
 export class Merger<K, V> {
-  readonly #core = new MergeCore<K, Deliver<V>, never, Run<K, V>>((key, seq) => new Run<K, V>(key, seq));
-  readonly #mapJoin: ((outcome: Outcome<V>) => Outcome<V>) | undefined;
+  readonly #core: MergeCore<K, Deliver<V>, V, Run<K, V>>;
   readonly #abortWhenAbandoned: boolean;
   readonly #detectDeadlock: boolean;
 
   constructor(options: MergerOptions<V> = {}) {
-    this.#mapJoin = options.mapJoin;
     this.#abortWhenAbandoned = options.abortWhenAbandoned ?? false;
     this.#detectDeadlock = options.detectDeadlock ?? true;
+    this.#core = new MergeCore<K, Deliver<V>, V, Run<K, V>>({
+      newFlight: (key, seq) => new Run<K, V>(key, seq),
+      mapJoin: options.mapJoin,
+      onSettle: (run) => this.#settled(run),
+      deliver: (deliver, joined) => deliver(joined),
+    });
   }
 
   /**
@@ -308,21 +312,25 @@ export class Merger<K, V> {
     });
   }
 
-  /** Settles the run (its entry only: a newer run under the same key is left alone) and tells every caller still present. */
+  /** Settles the run (its entry only: a newer run under the same key is left alone); the core then tells every caller still present. */
   #finish(run: Run<K, V>, outcome: Outcome<V>): void {
-    const waiters = this.#core.settle(run, outcome);
+    this.#core.settle(run, outcome);
+  }
+
+  /** The core's `onSettle`: the leader first, then the joiners sharing one promise; registered waiters come after. */
+  #settled(run: Run<K, V>): void {
     // Every body of a detecting merger ran framed (#startBody is the only way a body starts).
     if (this.#detectDeadlock && --runsInFlight === 0) bodyContext.disable();
+    const outcome = run.outcome as Outcome<V>;
     const leader = run.leader;
     if (leader !== undefined) {
       run.leader = undefined;
       leader(outcome);
     }
-    if (waiters.length === 0 && run.joined === undefined) return;
-    const joined = this.#mapJoin === undefined ? outcome : mapOutcome(this.#mapJoin, outcome);
+    if (run.joined === undefined) return;
+    const joined = this.#core.joined(run);
     if (joined.ok) run.resolveJoined?.({ value: joined.value, role: 'join' });
     else run.rejectJoined?.(joined.error);
-    for (const deliver of waiters) deliver(joined);
   }
 }
 
@@ -342,12 +350,4 @@ function insideRunOf(run: Frame): boolean {
 function liveFrame(frame: Frame | undefined): Frame | undefined {
   while (frame !== undefined && frame.settled) frame = frame.parent;
   return frame;
-}
-
-function mapOutcome<V>(mapJoin: (outcome: Outcome<V>) => Outcome<V>, outcome: Outcome<V>): Outcome<V> {
-  try {
-    return mapJoin(outcome);
-  } catch (error) {
-    return { ok: false, error };
-  }
 }

@@ -6,13 +6,18 @@
  */
 import type { Process } from './process.js';
 import { Random } from './random.js';
+import type { StepKind } from './step.js';
 
 export interface ReadyStep {
   /** Scheduling order: lower was scheduled first. */
   readonly seq: number;
   readonly process: Process<unknown>;
-  /** What the step is: 'start', 'delay', 'cpu', 'wake:moduleWq', 'lock:NAME', 'join', 'timeout', 'interrupt', ... */
+  /** What the step is (see StepKind): what the chooser should branch on. */
+  readonly kind: StepKind;
+  /** The step as traces show it: 'start', 'delay', 'stage:read', 'cpu', 'wake:moduleWq', 'lock:NAME', 'join', 'timeout', 'interrupt', ... */
   readonly label: string;
+  /** The kernel load stage the step stands for, if the model named one. */
+  readonly stage: string | undefined;
 }
 
 /** Returns an index into `ready`. */

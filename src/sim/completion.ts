@@ -6,6 +6,7 @@
  * re-check `done` in their own turn, so a count is never lost or used twice.
  */
 import { K_TIMEOUT } from './heap.js';
+import { TIMEOUT_STEP, step, type Step } from './step.js';
 import type { Process } from './process.js';
 import { ProcQueue } from './queue.js';
 import type { Simulation } from './simulation.js';
@@ -19,13 +20,13 @@ export class Completion {
   /** Completions not yet consumed; Infinity after `completeAll()`. */
   done = 0;
   /** @internal */ readonly _queue = new ProcQueue();
-  /** @internal */ readonly _wakeLabel: string;
+  /** @internal */ readonly _wakeStep: Step;
 
   constructor(
     readonly sim: Simulation,
     readonly name = 'completion',
   ) {
-    this._wakeLabel = `complete:${name}`;
+    this._wakeStep = step('wake', `complete:${name}`);
   }
 
   /** Sleepers waiting right now. */
@@ -47,7 +48,7 @@ export class Completion {
   completeAll(): void {
     this.done = Infinity;
     const queue = this._queue;
-    for (let p = queue.shift(); p !== null; p = queue.shift()) this.sim._wake(p, this._wakeLabel);
+    for (let p = queue.shift(); p !== null; p = queue.shift()) this.sim._wake(p, this._wakeStep);
   }
 
   /** Back to not done (the kernel's reinit_completion); waiters stay. */
@@ -58,7 +59,7 @@ export class Completion {
   /** @internal */
   _wakeOne(): void {
     const p = this._queue.shift();
-    if (p !== null) this.sim._wake(p, this._wakeLabel);
+    if (p !== null) this.sim._wake(p, this._wakeStep);
   }
 
   /** @internal takes one completion if there is one */
@@ -84,7 +85,7 @@ class CompletionWait extends Wait<CompletionResult> {
     const timeout = this.timeoutNs;
     if (timeout !== undefined) {
       if (timeout <= 0) return 'timeout';
-      p.sim._schedule(p._timeoutEvent(), p.sim.now + timeout, K_TIMEOUT, 'timeout', undefined);
+      p.sim._schedule(p._timeoutEvent(), p.sim.now + timeout, K_TIMEOUT, TIMEOUT_STEP, undefined);
     }
     p._interruptible = this.interruptible;
     this.completion._queue.push(p);

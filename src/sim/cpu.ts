@@ -4,6 +4,7 @@
  * CPU passes straight to the next in line when a slice ends.
  */
 import { K_CPU } from './heap.js';
+import { step, type Step } from './step.js';
 import type { Process } from './process.js';
 import { ProcQueue } from './queue.js';
 import type { Simulation } from './simulation.js';
@@ -15,6 +16,8 @@ export class CpuPool {
   busy = 0;
   readonly #queue = new ProcQueue();
   readonly #label: string;
+  /** The step of a slice, per stage it stands for ('' for none). */
+  readonly #steps = new Map<string, Step>();
 
   constructor(
     readonly sim: Simulation,
@@ -30,20 +33,31 @@ export class CpuPool {
     return this.#queue.live;
   }
 
-  /** Holds one CPU for `ns` (after queueing if all are busy). */
-  run(ns: Ns): Wait<void> {
+  /**
+   * Holds one CPU for `ns` (after queueing if all are busy). `stage` names
+   * what the slice stands for (a kernel load stage): the step's kind is
+   * 'cpu' and its `stage` this name; the label stays 'cpu' (or 'cpu:NAME').
+   */
+  run(ns: Ns, stage?: string): Wait<void> {
     if (!(Number.isInteger(ns) && ns >= 0)) throw new RangeError(`sim: CPU time must be a whole number of ns ≥ 0, got ${ns}`);
-    return new CpuRun(this, ns);
+    const key = stage ?? '';
+    let s = this.#steps.get(key);
+    if (s === undefined) {
+      s = step('cpu', this.#label, stage);
+      this.#steps.set(key, s);
+    }
+    return new CpuRun(this, ns, s);
   }
 
   /** @internal */
-  _request(p: Process<unknown>, ns: Ns): void {
+  _request(p: Process<unknown>, ns: Ns, s: Step): void {
     p._cpu = this;
     if (this.busy < this.count) {
       this.busy++;
-      this.sim._schedule(p, this.sim.now + ns, K_CPU, this.#label, undefined);
+      this.sim._schedule(p, this.sim.now + ns, K_CPU, s, undefined);
     } else {
       p._cpuNs = ns;
+      p._cpuStep = s;
       this.#queue.push(p);
     }
   }
@@ -52,7 +66,7 @@ export class CpuPool {
   _release(): void {
     const next = this.#queue.shift();
     if (next === null) this.busy--;
-    else this.sim._schedule(next, this.sim.now + next._cpuNs, K_CPU, this.#label, undefined);
+    else this.sim._schedule(next, this.sim.now + next._cpuNs, K_CPU, next._cpuStep, undefined);
   }
 }
 
@@ -60,12 +74,13 @@ class CpuRun extends Wait<void> {
   constructor(
     readonly pool: CpuPool,
     readonly ns: Ns,
+    readonly step: Step,
   ) {
     super();
   }
 
   override _arm(p: Process<unknown>): typeof PENDING {
-    this.pool._request(p, this.ns);
+    this.pool._request(p, this.ns, this.step);
     return PENDING;
   }
 }

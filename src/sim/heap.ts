@@ -10,6 +10,7 @@
  */
 import type { Ns } from './time.js';
 import type { Process } from './process.js';
+import { START_STEP, type Step } from './step.js';
 
 /** What an event does when it is processed. */
 export const K_RESUME = 0; // resume the process with `value` (start, delay, grant, join)
@@ -33,7 +34,7 @@ export class SimEvent {
   /** @internal */ _seq = 0;
   /** @internal position in the heap; AT_NOW in the engine's queue of steps at the current instant; -1 when not scheduled */ _index = -1;
   /** @internal what processing it does (K_*) */ _kind = K_RESUME;
-  /** @internal what the step is, for the tie chooser and the trace ('delay', 'wake:moduleWq', 'cpu', ...) */ _label = '';
+  /** @internal what the step is, for the tie chooser and the trace */ _step: Step = START_STEP;
   /** @internal */ _value: unknown = undefined;
   /** @internal the process it resumes */ readonly _proc: Process<unknown>;
 

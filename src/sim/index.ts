@@ -13,5 +13,6 @@ export { Completion, type CompletionResult } from './completion.js';
 export { Mutex } from './mutex.js';
 export { Random, hashName } from './random.js';
 export { fifoChooser, randomChooser, type ReadyStep, type TieChooser } from './chooser.js';
-export { type TraceRecord, formatTrace } from './trace.js';
+export { type TraceRecord, type TraceKind, formatTrace } from './trace.js';
+export { type Step, type StepKind } from './step.js';
 export { SimMerger, LeaderKilledError, type SimMergerOptions, type SimRunOptions, type SimRunResult } from './merge.js';

@@ -12,7 +12,8 @@
  * - A settled run is forgotten at once; the next request leads a new one.
  * - A leader whose body throws settles the run as a failure and gets the
  *   error thrown; joiners get `mapJoin(outcome)` — the value, or its error
- *   thrown into them.
+ *   thrown into them (a `mapJoin` that throws: what it threw; MergeCore
+ *   applies it and captures the throw).
  * - An interruptible joiner whose process gets a signal leaves the run
  *   (`core.leave`) and gets `{ role: 'join', interrupted: reason }`; the run
  *   goes on. A pending signal makes it return so before joining at all.
@@ -21,9 +22,10 @@
  * - A killed leader settles its run as a failure (a LeaderKilledError), so
  *   joiners never hang; a killed joiner leaves.
  */
-import { MergeCore, type Flight, type MergeStats, type Outcome } from '../merge/core.js';
+import { Flight, MergeCore, type MergeStats, type Outcome } from '../merge/core.js';
 import type { Process } from './process.js';
 import type { Simulation } from './simulation.js';
+import { step, type Step } from './step.js';
 import { PENDING, Wait, deadlockError, type Armed, type ProcessBody } from './waitable.js';
 
 export interface SimMergerOptions<V> {
@@ -54,21 +56,25 @@ export class LeaderKilledError extends Error {
   }
 }
 
-type SimFlight = Flight<unknown, Process<unknown>>;
+/** A run, with the process leading it (whose body runs it). */
+class SimFlight<K, V> extends Flight<K, Process<unknown>, V> {
+  leader: Process<unknown> | null = null;
+}
 
 export class SimMerger<K, V> {
-  readonly #core = new MergeCore<unknown, Process<unknown>>();
-  /** The leading process of each run in flight. */
-  readonly #leaders = new Map<SimFlight, Process<unknown>>();
-  readonly #mapJoin: ((outcome: Outcome<V>) => Outcome<V>) | undefined;
-  readonly #label: string;
+  readonly #core: MergeCore<K, Process<unknown>, V, SimFlight<K, V>>;
+  readonly #step: Step;
 
   constructor(
     readonly sim: Simulation,
     options: SimMergerOptions<V> = {},
   ) {
-    this.#mapJoin = options.mapJoin;
-    this.#label = options.name === undefined ? 'merge' : `merge:${options.name}`;
+    this.#step = step('grant', options.name === undefined ? 'merge' : `merge:${options.name}`);
+    this.#core = new MergeCore<K, Process<unknown>, V, SimFlight<K, V>>({
+      newFlight: (key, seq) => new SimFlight<K, V>(key, seq),
+      mapJoin: options.mapJoin,
+      deliver: (p, joined) => this.#tell(p, joined),
+    });
   }
 
   /** Leads a run of `body` for `key` in `self`, or joins the one in flight. */
@@ -76,13 +82,13 @@ export class SimMerger<K, V> {
     const interruptible = options.interruptible ?? false;
     const existing = this.#core.flightOf(key);
     if (existing !== undefined) {
-      if (this.#leaders.get(existing) === self) {
+      if (existing.leader === self) {
         throw deadlockError(`${self.name} requests ${String(key)} from inside its own run`);
       }
       if (interruptible && self.signalPending !== undefined) return { role: 'join', interrupted: self.signalPending };
     }
     const begun = this.#core.begin(key, self);
-    if (begun.role === 'join') return yield* new MergeJoin<V>(this.#core, begun.flight, interruptible);
+    if (begun.role === 'join') return yield* new MergeJoin<K, V>(this.#core, begun.flight, interruptible);
     return yield* this.#lead(self, key, begun.flight, body);
   }
 
@@ -100,8 +106,8 @@ export class SimMerger<K, V> {
     return this.#core.stats();
   }
 
-  *#lead(self: Process<unknown>, key: K, flight: SimFlight, body: () => ProcessBody<V>): ProcessBody<SimRunResult<V>> {
-    this.#leaders.set(flight, self);
+  *#lead(self: Process<unknown>, key: K, flight: SimFlight<K, V>, body: () => ProcessBody<V>): ProcessBody<SimRunResult<V>> {
+    flight.leader = self;
     const stopWatching = self.onKill(() => this.#settle(flight, { ok: false, error: new LeaderKilledError(key, self.name) }));
     let outcome: Outcome<V>;
     try {
@@ -115,26 +121,25 @@ export class SimMerger<K, V> {
     return { role: 'lead', value: outcome.value };
   }
 
-  #settle(flight: SimFlight, outcome: Outcome<V>): void {
-    this.#leaders.delete(flight);
-    const joiners = this.#core.settle(flight, outcome);
-    if (joiners.length === 0) return;
-    const mapped = this.#mapJoin === undefined ? outcome : this.#mapJoin(outcome);
-    const result: SimRunResult<V> | undefined = mapped.ok ? { role: 'join', value: mapped.value } : undefined;
-    for (const p of joiners) {
-      // A joiner signalled at this instant has not left yet (its own turn comes later): the result wins, as a true condition does.
-      if (p._index !== -1) this.sim._unschedule(p);
-      if (result !== undefined) this.sim._resume(p, result, this.#label);
-      else this.sim._throwInto(p, (mapped as { error: unknown }).error, this.#label);
-    }
+  #settle(flight: SimFlight<K, V>, outcome: Outcome<V>): void {
+    flight.leader = null;
+    this.#core.settle(flight, outcome);
+  }
+
+  /** The core's delivery to one joiner: resumed with the value, or the failure thrown into it. */
+  #tell(p: Process<unknown>, joined: Outcome<V>): void {
+    // A joiner signalled at this instant has not left yet (its own turn comes later): the result wins, as a true condition does.
+    if (p._index !== -1) this.sim._unschedule(p);
+    if (joined.ok) this.sim._resume(p, { role: 'join', value: joined.value }, this.#step);
+    else this.sim._throwInto(p, joined.error, this.#step);
   }
 }
 
 /** A joiner's wait: resumed (or thrown into) by the leader's settle. */
-class MergeJoin<V> extends Wait<SimRunResult<V>> {
+class MergeJoin<K, V> extends Wait<SimRunResult<V>> {
   constructor(
-    readonly core: MergeCore<unknown, Process<unknown>>,
-    readonly flight: SimFlight,
+    readonly core: MergeCore<K, Process<unknown>, V, SimFlight<K, V>>,
+    readonly flight: SimFlight<K, V>,
     readonly interruptible: boolean,
   ) {
     super();

@@ -5,18 +5,19 @@
 import type { Process } from './process.js';
 import { ProcQueue } from './queue.js';
 import type { Simulation } from './simulation.js';
+import { step, type Step } from './step.js';
 import { PENDING, Wait, deadlockError, type Armed } from './waitable.js';
 
 export class Mutex {
   owner: Process<unknown> | null = null;
   /** @internal */ readonly _queue = new ProcQueue();
-  readonly #lockLabel: string;
+  readonly #lockStep: Step;
 
   constructor(
     readonly sim: Simulation,
     readonly name = 'mutex',
   ) {
-    this.#lockLabel = `lock:${name}`;
+    this.#lockStep = step('grant', `lock:${name}`);
   }
 
   /** Processes waiting for the mutex. */
@@ -47,7 +48,7 @@ export class Mutex {
     this.owner = next;
     if (next === null) return;
     (next._extras().held ??= []).push(this);
-    this.sim._resume(next, undefined, this.#lockLabel);
+    this.sim._resume(next, undefined, this.#lockStep);
   }
 
   /** @internal */

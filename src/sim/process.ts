@@ -9,6 +9,7 @@ import { PENDING, Wait, deadlockError, type Armed, type ProcessBody } from './wa
 import type { Simulation } from './simulation.js';
 import type { CpuPool } from './cpu.js';
 import type { Mutex } from './mutex.js';
+import { START_STEP, type Step } from './step.js';
 
 /**
  * 'ready': a step for it is scheduled (start, or its wait is decided);
@@ -48,6 +49,7 @@ export class Process<T = unknown> extends SimEvent {
   /** @internal bumped whenever it leaves a queue, so its old entry goes stale */ _epoch = 0;
   /** @internal the CPU pool it holds or queues for */ _cpu: CpuPool | null = null;
   /** @internal the CPU time it asked for */ _cpuNs = 0;
+  /** @internal the step its CPU slice will be */ _cpuStep: Step = START_STEP;
   /** @internal the rarely used rest (timeout, mutexes, joiners, hooks, signal), made on first use */ _x: ProcessExtras | null = null;
   /** @internal live-process list links */ _prev: Process<unknown> | null = null;
   /** @internal */ _next: Process<unknown> | null = null;

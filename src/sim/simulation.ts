@@ -15,7 +15,8 @@ import { KILLED_RESULT, Process, type JoinResult, type ProcessState } from './pr
 import { cancelQueued } from './queue.js';
 import { Random } from './random.js';
 import type { Ns } from './time.js';
-import type { TraceRecord } from './trace.js';
+import { DELAY_STEP, INTERRUPT_STEP, JOIN_STEP, START_STEP, step, type Step } from './step.js';
+import type { TraceKind, TraceRecord } from './trace.js';
 import { WaitQueue } from './wait-queue.js';
 import { PENDING, THROW, Wait, type Armed, type ProcessBody, type Waitable } from './waitable.js';
 
@@ -103,7 +104,7 @@ export class Simulation {
     }
     this.#last = q;
     this.liveCount++;
-    this._schedule(q, at, K_RESUME, 'start', undefined);
+    this._schedule(q, at, K_RESUME, START_STEP, undefined);
     return p;
   }
 
@@ -124,7 +125,10 @@ export class Simulation {
         if (ev === null) break;
         this.now = ev._time;
         this.steps++;
-        if (sink !== undefined) sink({ step: this.steps, time: this.now, process: ev._proc.name, what: ev._label });
+        if (sink !== undefined) {
+          const s = ev._step;
+          sink({ step: this.steps, time: this.now, process: ev._proc.name, what: s.label, kind: s.kind, stage: s.stage });
+        }
         this.#dispatch(ev);
       }
       if (until !== Infinity && until > this.now) this.now = until;
@@ -135,13 +139,14 @@ export class Simulation {
   }
 
   /**
-   * Waits `ns` nanoseconds; `delay(0)` is a pure scheduling point. The step's
-   * label is 'delay', or 'stage:NAME' when `stage` names what the wait stands
-   * for (the kernel's load stages), so traces say which stage ran.
+   * Waits `ns` nanoseconds; `delay(0)` is a pure scheduling point. The
+   * step's kind is 'delay'; `stage` names what the wait stands for (the
+   * kernel's load stages): the step's `stage`, labelled 'stage:NAME' in
+   * traces (plain 'delay' without one).
    */
   delay(ns: Ns, stage?: string): Waitable<void> {
     if (!(Number.isInteger(ns) && ns >= 0)) throw new RangeError(`sim: delay must be a whole number of ns ≥ 0, got ${ns}`);
-    return new Delay(ns, stage === undefined ? 'delay' : `stage:${stage}`);
+    return new Delay(ns, stage === undefined ? DELAY_STEP : step('delay', `stage:${stage}`, stage));
   }
 
   /** The named random stream (one per name, seeded from the seed and the name). */
@@ -172,7 +177,7 @@ export class Simulation {
 
   /** Adds a record to the trace (a no-op when tracing is off). */
   trace(process: string, what: string): void {
-    if (this.#sink !== undefined) this.#emit(process, what);
+    if (this.#sink !== undefined) this.#emit(process, what, 'note');
   }
 
   /**
@@ -200,12 +205,12 @@ export class Simulation {
   // ---- engine protocol (used by waitables) ----
 
   /** @internal */
-  _schedule(ev: SimEvent, time: Ns, kind: number, label: string, value: unknown): void {
-    if (ev._index !== -1) throw new Error(`sim: ${ev._proc.name} scheduled twice (${ev._label}, then ${label})`);
+  _schedule(ev: SimEvent, time: Ns, kind: number, s: Step, value: unknown): void {
+    if (ev._index !== -1) throw new Error(`sim: ${ev._proc.name} scheduled twice (${ev._step.label}, then ${s.label})`);
     ev._time = time;
     ev._seq = this.#seq++;
     ev._kind = kind;
-    ev._label = label;
+    ev._step = s;
     ev._value = value;
     this.#agenda.add(ev, this.now);
   }
@@ -216,21 +221,21 @@ export class Simulation {
   }
 
   /** @internal resumes `p` now with a decided result */
-  _resume(p: Process<unknown>, value: unknown, label: string): void {
+  _resume(p: Process<unknown>, value: unknown, s: Step): void {
     p.state = 'ready';
-    this._schedule(p, this.now, K_RESUME, label, value);
+    this._schedule(p, this.now, K_RESUME, s, value);
   }
 
   /** @internal throws `error` into `p` now */
-  _throwInto(p: Process<unknown>, error: unknown, label: string): void {
+  _throwInto(p: Process<unknown>, error: unknown, s: Step): void {
     p.state = 'ready';
-    this._schedule(p, this.now, K_THROW, label, error);
+    this._schedule(p, this.now, K_THROW, s, error);
   }
 
   /** @internal wakes `p` (already out of its queue) to re-check its wait in its own turn */
-  _wake(p: Process<unknown>, label: string): void {
+  _wake(p: Process<unknown>, s: Step): void {
     p.state = 'ready';
-    this._schedule(p, this.now, K_RECHECK, label, undefined);
+    this._schedule(p, this.now, K_RECHECK, s, undefined);
   }
 
   /** @internal for `_arm`/`_recheck`: make the process throw `error` at once */
@@ -242,7 +247,7 @@ export class Simulation {
   /** @internal a signal reached `p` in an interruptible wait */
   _wakeForSignal(p: Process<unknown>): void {
     cancelQueued(p);
-    this._wake(p, 'interrupt');
+    this._wake(p, INTERRUPT_STEP);
   }
 
   /** @internal */
@@ -269,7 +274,7 @@ export class Simulation {
     p._wait = null;
     this.#unlink(p);
     this.#end(p, KILLED_RESULT);
-    if (this.#sink !== undefined) this.#emit(p.name, 'killed');
+    if (this.#sink !== undefined) this.#emit(p.name, 'killed', 'killed');
     if (x !== null && x.onKill !== null) for (const fn of x.onKill.splice(0)) fn();
   }
 
@@ -376,7 +381,7 @@ export class Simulation {
     p._gen = null;
     this.#unlink(p);
     if (p._x !== null && p._x.joiners !== null) this.#end(p, { killed: false, value });
-    if (this.#sink !== undefined) this.#emit(p.name, 'exit');
+    if (this.#sink !== undefined) this.#emit(p.name, 'exit', 'exit');
   }
 
   #crash(p: Process<unknown>, error: unknown): never {
@@ -392,7 +397,7 @@ export class Simulation {
     const joiners = x === null ? null : x.joiners;
     if (x === null || joiners === null) return;
     x.joiners = null;
-    for (let j = joiners.shift(); j !== null; j = joiners.shift()) this._resume(j, result, 'join');
+    for (let j = joiners.shift(); j !== null; j = joiners.shift()) this._resume(j, result, JOIN_STEP);
   }
 
   #unlink(p: Process<unknown>): void {
@@ -415,7 +420,7 @@ export class Simulation {
     let ev: SimEvent | undefined;
     if (ready.length <= 1) ev = ready[0];
     else {
-      const k = chooser(ready.map((e): ReadyStep => ({ seq: e._seq, process: e._proc, label: e._label })));
+      const k = chooser(ready.map((e): ReadyStep => ({ seq: e._seq, process: e._proc, kind: e._step.kind, label: e._step.label, stage: e._step.stage })));
       ev = ready[k];
       if (!Number.isInteger(k) || ev === undefined) {
         throw new RangeError(`sim: tie chooser returned ${k} for ${ready.length} ready steps`);
@@ -426,7 +431,7 @@ export class Simulation {
     return ev;
   }
 
-  #emit(process: string, what: string): void {
-    (this.#sink as (record: TraceRecord) => void)({ step: this.steps, time: this.now, process, what });
+  #emit(process: string, what: string, kind: TraceKind): void {
+    (this.#sink as (record: TraceRecord) => void)({ step: this.steps, time: this.now, process, what, kind, stage: undefined });
   }
 }

@@ -9,6 +9,7 @@ import type { Process } from './process.js';
 import { ProcQueue } from './queue.js';
 import type { Simulation } from './simulation.js';
 import { K_TIMEOUT } from './heap.js';
+import { TIMEOUT_STEP, step, type Step } from './step.js';
 import type { Ns } from './time.js';
 import { PENDING, Wait, type Armed } from './waitable.js';
 
@@ -23,13 +24,13 @@ export type WaitEventResult = 'ok' | 'interrupted' | 'timeout';
 
 export class WaitQueue {
   /** @internal */ readonly _queue = new ProcQueue();
-  readonly #wakeLabel: string;
+  readonly #wakeStep: Step;
 
   constructor(
     readonly sim: Simulation,
     readonly name = 'waitQueue',
   ) {
-    this.#wakeLabel = `wake:${name}`;
+    this.#wakeStep = step('wake', `wake:${name}`);
   }
 
   /** Sleepers on the queue right now (woken ones awaiting their turn excluded). */
@@ -45,7 +46,7 @@ export class WaitQueue {
   /** Wakes every sleeper; each re-checks its condition in its own turn. */
   wakeUpAll(): void {
     const queue = this._queue;
-    for (let p = queue.shift(); p !== null; p = queue.shift()) this.sim._wake(p, this.#wakeLabel);
+    for (let p = queue.shift(); p !== null; p = queue.shift()) this.sim._wake(p, this.#wakeStep);
   }
 }
 
@@ -65,7 +66,7 @@ class WaitEvent extends Wait<WaitEventResult> {
     const timeout = this.timeoutNs;
     if (timeout !== undefined) {
       if (timeout <= 0) return 'timeout';
-      p.sim._schedule(p._timeoutEvent(), p.sim.now + timeout, K_TIMEOUT, 'timeout', undefined);
+      p.sim._schedule(p._timeoutEvent(), p.sim.now + timeout, K_TIMEOUT, TIMEOUT_STEP, undefined);
     }
     p._interruptible = this.interruptible;
     this.wq._queue.push(p);

@@ -10,7 +10,7 @@
  *   MergeCase {
  *     name      what the case shows
  *     covers    the SPEC §4 items it exercises
- *     mapJoin?  'kernel' | 'identity' — a key of `joinMappings`; none = joiners get the outcome unchanged
+ *     mapJoin?  'kernel' | 'identity' | 'throws' — a key of `joinMappings`; none = joiners get the outcome unchanged
  *     callers   Caller[], in any order
  *     expected  { stats, bodyRuns }: the merger's stats() once every event has run
  *               (inFlight 0), and how many times each key's body ran
@@ -75,6 +75,10 @@ export const joinMappings = {
   kernel: (o: Outcome<string>): Outcome<string> => ({ ok: true, value: o.ok && o.value === '0' ? 'EEXIST' : 'EBUSY' }),
   /** The `idempotent` policy: joiners get exactly the leader's outcome. */
   identity: (o: Outcome<string>): Outcome<string> => o,
+  /** A buggy mapping: it throws, so joiners must fail with what it threw (and not hang). */
+  throws: (): Outcome<string> => {
+    throw new Error('mapJoin oops');
+  },
 } as const;
 
 const resolve = (value: string, after: number): BodySpec => ({ settle: 'resolve', value, after });
@@ -212,6 +216,18 @@ export const mergeCases: readonly MergeCase[] = [
       { id: 'D', key: 'y', at: 3, body: resolve('D ran', 1), expected: { role: 'join', result: ok('0') } },
     ],
     expected: { stats: stats(2, 2, 0), bodyRuns: { x: 1, y: 1 } },
+  },
+  {
+    name: 'a throwing mapJoin: the leader gets its value, every joiner fails with what mapJoin threw',
+    covers: [4, 7],
+    mapJoin: 'throws',
+    callers: [
+      { id: 'A', key: 'k', at: 0, body: resolve('0', 10), expected: { role: 'lead', result: ok('0') } },
+      { id: 'B', key: 'k', at: 2, body: resolve('B ran', 1), expected: { role: 'join', result: failed('mapJoin oops') } },
+      { id: 'C', key: 'k', at: 3, leaveAt: 6, body: resolve('C ran', 1), expected: { role: 'join', result: left } },
+      { id: 'D', key: 'k', at: 4, leaveAt: 12, body: resolve('D ran', 1), expected: { role: 'join', result: failed('mapJoin oops') } },
+    ],
+    expected: { stats: stats(1, 3, 1), bodyRuns: { k: 1 } },
   },
   {
     name: 'keys are independent: overlapping runs of two keys',

@@ -105,20 +105,54 @@ describe('MergeCore', () => {
     expect(core.stats()).toEqual({ runs: 100_000, joins: 100_000, leaves: 0, inFlight: 0 });
   });
 
-  it('lets a front end keep its per-run state on the flight: a data slot, or its own flight class', () => {
-    const withData = new MergeCore<string, string, { wakeAll: string }>();
-    const { flight } = withData.begin('k');
-    flight.data = { wakeAll: 'completion for k' };
-    expect(withData.flightOf('k')?.data).toEqual({ wakeAll: 'completion for k' });
-
+  it('lets a front end keep its per-run state on its own flight class', () => {
     class LoadFlight extends Flight<string, string> {
       leader = 'cpu0';
     }
-    const custom = new MergeCore<string, string, unknown, LoadFlight>((key, seq) => new LoadFlight(key, seq));
+    const custom = new MergeCore<string, string, unknown, LoadFlight>({ newFlight: (key, seq) => new LoadFlight(key, seq) });
     const lead = custom.begin('k');
     expect(lead.flight).toBeInstanceOf(LoadFlight);
     expect(lead.flight.seq).toBe(1);
     expect(custom.begin('k').flight.leader).toBe('cpu0');
+  });
+
+  it('settle calls onSettle first, then delivers mapJoin(outcome) to each waiter; mapJoin runs once per run', () => {
+    const told: string[] = [];
+    let mapped = 0;
+    const core = new MergeCore<string, string, number>({
+      mapJoin: (o) => {
+        mapped++;
+        return o.ok ? { ok: true, value: o.value * 10 } : o;
+      },
+      onSettle: (flight) => told.push(`settled ${String(flight.outcome?.ok)}`),
+      deliver: (waiter, joined) => told.push(`${waiter} ${joined.ok ? joined.value : 'failed'}`),
+    });
+    const { flight } = core.begin('k');
+    core.begin('k', 'w1');
+    core.begin('k', 'w2');
+    core.settle(flight, { ok: true, value: 4 });
+    expect(told).toEqual(['settled true', 'w1 40', 'w2 40']);
+    expect(core.joined(flight)).toEqual({ ok: true, value: 40 });
+    expect(mapped).toBe(1);
+    const lone = core.begin('alone').flight;
+    core.settle(lone, { ok: true, value: 1 });
+    expect(mapped).toBe(1); // nobody joined: not called
+  });
+
+  it('a throwing mapJoin becomes a failure for the joiners, not an exception out of settle', () => {
+    const oops = new Error('mapJoin oops');
+    const got: unknown[] = [];
+    const core = new MergeCore<string, string, number>({
+      mapJoin: () => {
+        throw oops;
+      },
+      deliver: (_waiter, joined) => got.push(joined),
+    });
+    const { flight } = core.begin('k');
+    core.begin('k', 'w');
+    expect(() => core.settle(flight, { ok: true, value: 1 })).not.toThrow();
+    expect(got).toEqual([{ ok: false, error: oops }]);
+    expect(flight.outcome).toEqual({ ok: true, value: 1 }); // the leader's own outcome is untouched
   });
 
   it('describes keys for messages without throwing', () => {

@@ -29,11 +29,11 @@ describe('tie chooser', () => {
     expect(sim.blocked()).toEqual([]);
   });
 
-  it('shows timeouts, wake-ups, lock hand-overs and joins by label', () => {
+  it('shows timeouts, wake-ups, lock hand-overs and joins by label and by kind', () => {
     const labels = new Set<string>();
     const sim = new Simulation({
       chooser: (ready) => {
-        for (const s of ready) labels.add(s.label);
+        for (const s of ready) labels.add(`${s.kind} ${s.label}`);
         return 0;
       },
     });
@@ -56,7 +56,45 @@ describe('tie chooser', () => {
       yield* first.join();
     });
     sim.run();
-    expect([...labels].sort()).toEqual(['delay', 'join', 'lock:module_mutex', 'start', 'timeout', 'wake:moduleWq']);
+    expect([...labels].sort()).toEqual([
+      'delay delay',
+      'grant join',
+      'grant lock:module_mutex',
+      'start start',
+      'timeout timeout',
+      'wake wake:moduleWq',
+    ]);
+  });
+
+  it('carries the stage a delay or a CPU slice stands for, in ready steps and trace records', () => {
+    const ready: string[] = [];
+    const records: string[] = [];
+    const sim = new Simulation({
+      chooser: (steps) => {
+        for (const s of steps) ready.push(`${s.process.name} ${s.kind} ${s.label} ${s.stage ?? '-'}`);
+        return 0;
+      },
+      trace: (r) => records.push(`${r.process} ${r.kind} ${r.what} ${r.stage ?? '-'}`),
+    });
+    const cpus = sim.cpus(2);
+    for (const name of ['a', 'b']) {
+      sim.spawn(name, function* () {
+        yield* cpus.run(5, 'decompress');
+        yield* sim.delay(0, 'verify');
+      });
+    }
+    sim.run();
+    expect([...new Set(ready)].sort()).toEqual([
+      'a cpu cpu decompress',
+      'a delay stage:verify verify',
+      'a start start -',
+      'b cpu cpu decompress',
+      'b delay stage:verify verify',
+      'b start start -',
+    ]);
+    expect(records).toContain('a cpu cpu decompress');
+    expect(records).toContain('b delay stage:verify verify');
+    expect(records).toContain('a exit exit -');
   });
 
   it('rejects an index outside the ready set', () => {

@@ -15,16 +15,16 @@ import { v6_2 } from './v6-2.js';
 
 /** Only the entry check, for stacking in front of another policy. */
 export function idempotentEntry(host: PolicyHost): LoadPolicy {
-  const idem = new SharedLoads<number>(host, 'idem_hash');
+  const idem = new SharedLoads<number>(host, 'idem_hash', (req) => req.file.inode);
   return {
     *atEntry(req) {
       const inode = req.file.inode;
       if (!idem.inFlight(inode)) {
-        idem.lead(req, inode);
+        idem.lead(req);
         host.dedup(req, 'atEntry', 'lead');
         return undefined;
       }
-      const w = yield* idem.wait(req, inode, 'atEntry');
+      const w = yield* idem.wait(req, 'atEntry');
       return answer(host, req, 'atEntry', w.interrupted ? 'EINTR' : w.result);
     },
     finished(req, result) {

@@ -15,18 +15,18 @@ import { SharedLoads } from './shared-loads.js';
 export const merge: PolicyDefinition = {
   summary: 'after step 2, by name: wait for the running load; its success → EEXIST, failure → EBUSY',
   create: (host) => {
-    const running = new SharedLoads<string>(host, 'running_loads');
+    const running = new SharedLoads<string>(host, 'running_loads', (req) => req.file.name);
     return {
       *afterHeader(req) {
         const name = req.file.name;
         if (running.inFlight(name)) {
-          const w = yield* running.wait(req, name, 'afterHeader');
+          const w = yield* running.wait(req, 'afterHeader');
           if (w.interrupted) return answer(host, req, 'afterHeader', 'EINTR');
           return answer(host, req, 'afterHeader', w.result === 0 ? 'EEXIST' : 'EBUSY');
         }
         const old = host.modules.find(name);
         if (old !== undefined) return answer(host, req, 'afterHeader', old.state === 'LIVE' ? 'EEXIST' : 'EBUSY');
-        running.lead(req, name);
+        running.lead(req);
         host.dedup(req, 'afterHeader', 'lead');
         return undefined;
       },

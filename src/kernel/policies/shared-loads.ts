@@ -6,24 +6,33 @@
  * which forgets the key, so a later request is a fresh load. Waiting is
  * interruptible: a waiter whose signal arrives leaves, and the load goes on.
  */
-import { MergeCore, type Flight } from '../../merge/index.js';
+import { Flight, MergeCore } from '../../merge/index.js';
 import type { Completion, Process, Waitable } from '../../sim/index.js';
 import type { LoadRequest, PolicyHost } from '../policy.js';
 import type { DetectionPoint } from '../stats.js';
 import type { SyscallResult } from '../types.js';
 
-type LoadFlight<K> = Flight<K, Process<unknown>, Completion>;
+/** A load in flight: the request leading it, and the completion its waiters sleep on (complete_all() when it returns). */
+class LoadFlight<K> extends Flight<K, Process<unknown>, SyscallResult> {
+  leader: LoadRequest | undefined = undefined;
+  done: Completion | undefined = undefined;
+}
 
 /** How a wait for a shared load ended. */
 export type SharedWait = { readonly interrupted: true } | { readonly interrupted: false; readonly result: SyscallResult };
 
 export class SharedLoads<K> {
-  readonly #core = new MergeCore<K, Process<unknown>, Completion>();
-  readonly #led = new WeakMap<LoadRequest, LoadFlight<K>>();
+  readonly #core = new MergeCore<K, Process<unknown>, SyscallResult, LoadFlight<K>>({
+    newFlight: (key, seq) => new LoadFlight<K>(key, seq),
+    // The waiters sleep on the flight's completion, as the kernel's do: complete_all() wakes them all.
+    onSettle: (flight) => (flight.done as Completion).completeAll(),
+  });
 
   constructor(
     readonly host: PolicyHost,
     readonly name: string,
+    /** The key a request's load is shared under (its module's name, its file's inode). */
+    readonly keyOf: (req: LoadRequest) => K,
   ) {}
 
   /** Whether a load for `key` is in flight. */
@@ -31,37 +40,36 @@ export class SharedLoads<K> {
     return this.#core.inFlight(key);
   }
 
-  /** `req` leads the load for `key` (none may be in flight). */
-  lead(req: LoadRequest, key: K): void {
+  /** `req` leads the load for its key (none may be in flight). */
+  lead(req: LoadRequest): void {
+    const key = this.keyOf(req);
     const flight = this.#core.lead(key);
-    flight.data = this.host.sim.completion(`${this.name}:${String(key)}`);
-    this.#led.set(req, flight);
+    flight.leader = req;
+    flight.done = this.host.sim.completion(`${this.name}:${String(key)}`);
   }
 
-  /** `req` waits for the load in flight for `key`: its result, or that a signal ended the wait. */
-  *wait(req: LoadRequest, key: K, point: DetectionPoint): Generator<Waitable<unknown>, SharedWait, unknown> {
+  /** `req` waits for the load in flight for its key: its result, or that a signal ended the wait. */
+  *wait(req: LoadRequest, point: DetectionPoint): Generator<Waitable<unknown>, SharedWait, unknown> {
+    const key = this.keyOf(req);
     const flight = this.#core.flightOf(key);
     if (flight === undefined) throw new Error(`kernel: ${this.name} has no load in flight for ${String(key)}`);
     this.#core.join(flight, req.process);
     this.host.dedup(req, point, 'wait');
-    const done = flight.data as Completion;
-    const r = yield* done.wait({ interruptible: true });
+    const r = yield* (flight.done as Completion).wait({ interruptible: true });
     if (r === 'interrupted' && !flight.settled) {
       this.#core.leave(flight, req.process);
       return { interrupted: true };
     }
-    const outcome = flight.outcome;
-    if (outcome === undefined || !outcome.ok) throw new Error(`kernel: ${this.name} flight for ${String(key)} ended without a result`);
-    return { interrupted: false, result: outcome.value as SyscallResult };
+    const outcome = this.#core.joined(flight);
+    if (!outcome.ok) throw new Error(`kernel: ${this.name} flight for ${String(key)} ended without a result`);
+    return { interrupted: false, result: outcome.value };
   }
 
-  /** If `req` led a load, settles it with `result` and wakes its waiters; returns whether it did. */
+  /** If `req` leads a load, settles it with `result` and wakes its waiters; returns whether it did. */
   settle(req: LoadRequest, result: SyscallResult): boolean {
-    const flight = this.#led.get(req);
-    if (flight === undefined) return false;
-    this.#led.delete(req);
+    const flight = this.#core.flightOf(this.keyOf(req));
+    if (flight === undefined || flight.leader !== req) return false;
     this.#core.settle(flight, { ok: true, value: result });
-    (flight.data as Completion).completeAll();
     return true;
   }
 
