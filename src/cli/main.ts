@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../errors.js';
 import { registerDemo } from './commands/demo.js';
 import { registerBurst } from './commands/burst.js';
+import { registerModinfo } from './commands/modinfo.js';
 import { registerResolve } from './commands/resolve.js';
 import { registerRun } from './commands/run.js';
 import { registerCompare } from './commands/compare.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerBurst(program);
   registerResolve(program);
+  registerModinfo(program);
   registerRun(program);
   registerCompare(program);
   registerCheck(program);

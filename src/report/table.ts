@@ -5,6 +5,7 @@
  */
 import Table from 'cli-table3';
 import type { ModuleRunResult, RunResult } from '../scenario/result.js';
+import type { ModuleSizes } from '../scenario/tree.js';
 import { bytes, count, seconds, tally } from './format.js';
 
 const PLAIN = { head: [], border: [] };
@@ -29,6 +30,7 @@ export function runTable(r: RunResult): string {
     ['wasted vmalloc', wastedText(r)],
     ['peak module memory', `${bytes(r.peakModuleBytes)}${r.allocationFailures > 0 ? ` (${count(r.allocationFailures)} allocation failures)` : ''}`],
     ['udev workers', `${count(r.workerWarnings)} warnings, ${count(r.workerTimeouts)} timeouts, ${count(r.workerKills)} killed`],
+    ['module sizes', moduleSizesText(r.moduleSizes)],
   ];
   for (const row of rows) summary.push(row);
 
@@ -46,6 +48,16 @@ export function runTable(r: RunResult): string {
     modules.push([name, count(m.requests), seconds(m.firstToLastNs), inserted, count(m.initCalls), count(m.fullLoads), tally(m.results)]);
   }
   return `${summary.toString()}\n${modules.toString()}`;
+}
+
+/** Where the module sizes came from: a tree without modules.sizes.tsv changes every memory figure, so say it. */
+export function moduleSizesText(s: ModuleSizes): string {
+  const fallback = `${count(s.defaulted)} at the default ${bytes(s.defaultBytes)}`;
+  if (s.sizesFile) {
+    return s.defaulted === 0 ? `from modules.sizes.tsv (${count(s.fromSizesFile)})` : `${count(s.fromSizesFile)} from modules.sizes.tsv, ${fallback} (not listed)`;
+  }
+  if (s.fromFiles === 0) return `no modules.sizes.tsv and no .ko files: all ${fallback}`;
+  return `no modules.sizes.tsv: ${count(s.fromFiles)} from the .ko files' sizes${s.defaulted > 0 ? `, ${fallback} (file missing)` : ''}`;
 }
 
 function wastedText(r: RunResult): string {

@@ -5,6 +5,7 @@
  */
 
 import type { WastedBytes } from '../kernel/index.js';
+import type { ModuleSizes } from './tree.js';
 
 /** Per module, over the whole run. */
 export interface ModuleRunResult {
@@ -61,6 +62,8 @@ export interface RunResult {
   wasted: WastedBytes;
   peakModuleBytes: number;
   allocationFailures: number;
+  /** Where the module tree's sizes came from (modules.sizes.tsv, the .ko files, or the default). */
+  moduleSizes: ModuleSizes;
   /** By module name, sorted. */
   modules: Record<string, ModuleRunResult>;
 }

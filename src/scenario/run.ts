@@ -11,7 +11,7 @@ import { KmodBuiltin, Udevd } from '../userspace/udev/index.js';
 import { machineDevices } from './machine.js';
 import type { ModuleRunResult, RunResult } from './result.js';
 import type { Scenario } from './scenario.js';
-import { loadModuleTree, moduleFiles } from './tree.js';
+import { loadModuleTree, moduleFiles, type ModuleTree } from './tree.js';
 
 export interface StormProgress {
   /** Virtual time reached. */
@@ -35,6 +35,7 @@ export interface Storm {
   readonly kmod: KmodBuiltin;
   /** Per module: init() calls counted from the kernel's observer. */
   readonly initCalls: Map<string, number>;
+  readonly tree: ModuleTree;
 }
 
 /** Builds the machine, kernel, kmod and udevd of `scenario`, without sending any event. */
@@ -69,7 +70,7 @@ export function buildStorm(scenario: Scenario): Storm {
     eventTimeoutNs: scenario.udev.eventTimeoutNs,
     run: kmod.run,
   });
-  return { sim, kernel, udevd, kmod, initCalls };
+  return { sim, kernel, udevd, kmod, initCalls, tree };
 }
 
 /** Runs the coldplug storm of `scenario` to the end. Same scenario and seed → the same result. */
@@ -93,7 +94,7 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
 
 /** The run's figures, from the kernel's counters, kmod's request log and udevd's. */
 export function collect(scenario: Scenario, storm: Storm): RunResult {
-  const { sim, kernel, udevd, kmod, initCalls } = storm;
+  const { sim, kernel, udevd, kmod, initCalls, tree } = storm;
   const stats = kernel.stats.snapshot();
   const modules: Record<string, ModuleRunResult> = {};
   const names = new Set([...kmod.log.names(), ...initCalls.keys()]);
@@ -144,6 +145,7 @@ export function collect(scenario: Scenario, storm: Storm): RunResult {
     wasted: stats.wasted,
     peakModuleBytes: stats.peakModuleAreaBytes,
     allocationFailures: stats.allocationFailures,
+    moduleSizes: { ...tree.sizes },
     modules,
   };
 }

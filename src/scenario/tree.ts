@@ -6,13 +6,14 @@
  * runs from src/ or dist/.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.js';
 import type { ModuleFile } from '../kernel/index.js';
 import {
   INDEX_FILES,
   indexFromTexts,
+  isCompressedModulePath,
   moduleName,
   parseAliasFile,
   parseModulesBuiltin,
@@ -27,8 +28,24 @@ import type { InitOverride } from './scenario.js';
 /** data/linux-6.1.0-56-amd64, two levels above this file in src/scenario/ and in dist/scenario/ alike. */
 export const EMBEDDED_MODULES_DIR = fileURLToPath(new URL('../../data/linux-6.1.0-56-amd64/', import.meta.url));
 
-/** depmod does not write sizes; modstorm reads them from this optional file (`path<TAB>bytes`). */
+/**
+ * depmod does not write sizes; modstorm reads them from this optional file
+ * (`path<TAB>bytes`), which the embedded tree has instead of its .ko files.
+ * Without it, each module's size is its file's (compressed) size.
+ */
 export const SIZES_FILE = 'modules.sizes.tsv';
+
+/** Where the module sizes of a tree came from, counted per module: part of every run's result. */
+export interface ModuleSizes {
+  /** Whether the tree has a modules.sizes.tsv. */
+  sizesFile: boolean;
+  fromSizesFile: number;
+  /** Sized by stat() of the .ko* file in the tree (when there is no modules.sizes.tsv). */
+  fromFiles: number;
+  /** Neither: the scenario's modules.defaultSizeBytes. */
+  defaulted: number;
+  defaultBytes: number;
+}
 
 /** One .ko file, before the scenario decides what its init does and which inode it gets. */
 export type TreeModule = Omit<ModuleFile, 'inode' | 'init'>;
@@ -38,8 +55,7 @@ export interface ModuleTree {
   readonly index: ModuleIndex;
   readonly modules: readonly TreeModule[];
   readonly builtin: readonly string[];
-  /** Modules whose size came from the default (no entry in modules.sizes.tsv). */
-  readonly defaultSized: number;
+  readonly sizes: ModuleSizes;
 }
 
 const cache = new Map<string, ModuleTree>();
@@ -64,7 +80,7 @@ function readTree(dir: string, defaultSizeBytes: number): ModuleTree {
   >;
   const index = indexFromTexts(texts, dir);
   const dep = parseModulesDep(texts['modules.dep'], join(dir, 'modules.dep'));
-  const sizes = readSizes(dir);
+  const sizesFile = readSizesFile(dir);
 
   // Exports in modules.symbols order; a module imports one symbol of each module it depends on,
   // which is what makes the kernel resolve (and, for a COMING exporter, wait for) its dependencies.
@@ -76,10 +92,20 @@ function readTree(dir: string, defaultSizeBytes: number): ModuleTree {
     if (list === undefined) exports.set(s.module, [symbol]);
     else list.push(symbol);
   }
-  let defaultSized = 0;
+  const sizes: ModuleSizes = { sizesFile: sizesFile !== undefined, fromSizesFile: 0, fromFiles: 0, defaulted: 0, defaultBytes: defaultSizeBytes };
+  const sizeOf = (path: string): number => {
+    if (sizesFile !== undefined) {
+      const n = sizesFile.get(path);
+      if (n !== undefined) return (sizes.fromSizesFile++, n);
+    } else {
+      const n = fileSize(isAbsolute(path) ? path : join(dir, path));
+      if (n !== undefined) return (sizes.fromFiles++, n);
+    }
+    sizes.defaulted++;
+    return defaultSizeBytes;
+  };
   const modules = dep.map((d): TreeModule => {
-    const size = sizes.get(d.path);
-    if (size === undefined) defaultSized++;
+    const size = sizeOf(d.path);
     const imports: string[] = [];
     for (const p of d.deps) {
       const first = exports.get(moduleName(p))?.[0];
@@ -88,20 +114,30 @@ function readTree(dir: string, defaultSizeBytes: number): ModuleTree {
     return {
       name: d.name,
       path: d.path,
-      size: size ?? defaultSizeBytes,
-      compressed: /\.ko\.(gz|xz|zst)$/.test(d.path),
+      size,
+      compressed: isCompressedModulePath(d.path),
       exports: exports.get(d.name) ?? [],
       imports,
     };
   });
   const builtin = parseModulesBuiltin(texts['modules.builtin'], join(dir, 'modules.builtin')).map((b) => b.name);
-  return { dir, index, modules, builtin, defaultSized };
+  return { dir, index, modules, builtin, sizes };
 }
 
-function readSizes(dir: string): Map<string, number> {
+/** A regular file's size in bytes, or undefined when there is none to stat (a tree of indexes only). */
+function fileSize(path: string): number | undefined {
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readSizesFile(dir: string): Map<string, number> | undefined {
   const sizes = new Map<string, number>();
   const file = join(dir, SIZES_FILE);
-  if (!existsSync(file)) return sizes;
+  if (!existsSync(file)) return undefined;
   const lines = readFileSync(file, 'utf8').split('\n');
   lines.forEach((line, i) => {
     if (line.trim() === '' || (i === 0 && line.startsWith('path\t'))) return;

@@ -36,6 +36,7 @@ function result(kernel: string, modules: Record<string, ModuleRunResult>, settle
     wasted: { kread: 0, decompress: 0, becoming: 1024, mod: 3 * 1024 * 1024, total: 3 * 1024 * 1024 + 1024 },
     peakModuleBytes: 5 * 1024 * 1024,
     allocationFailures: 0,
+    moduleSizes: { sizesFile: true, fromSizesFile: 2, fromFiles: 0, defaulted: 0, defaultBytes: 65536 },
     modules,
   };
 }

@@ -73,7 +73,7 @@ describe('module tree', () => {
     const pcc = tree.modules.find((m) => m.name === 'pcc_cpufreq');
     expect(pcc).toMatchObject({ path: 'kernel/drivers/cpufreq/pcc-cpufreq.ko', size: 33233, compressed: false });
     expect(tree.modules).toHaveLength(4023);
-    expect(tree.defaultSized).toBe(0);
+    expect(tree.sizes).toEqual({ sizesFile: true, fromSizesFile: 4023, fromFiles: 0, defaulted: 0, defaultBytes: 65536 });
     expect(tree.builtin).toContain('intel_pstate');
   });
 
@@ -98,7 +98,7 @@ describe('module tree', () => {
     writeFileSync(join(dir, 'modules.dep'), readFileSync(join(EMBEDDED_MODULES_DIR, 'modules.dep'), 'utf8').split('\n').slice(0, 3).join('\n'));
     const small = loadModuleTree(dir, 4096);
     expect(small.modules).toHaveLength(3);
-    expect(small.defaultSized).toBe(3);
+    expect(small.sizes).toMatchObject({ sizesFile: false, fromFiles: 0, defaulted: 3 });
     expect(small.modules.every((m) => m.size === 4096)).toBe(true);
   });
 });

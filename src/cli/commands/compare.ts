@@ -5,7 +5,7 @@
  * with a line that says from the figures why v5.3 is the slow one.
  */
 import type { Command } from 'commander';
-import { compareTable, whyV53IsSlow } from '../../report/table.js';
+import { compareTable, moduleSizesText, whyV53IsSlow } from '../../report/table.js';
 import type { RunResult } from '../../scenario/result.js';
 import { runScenario } from '../../scenario/run.js';
 import type { ScenarioInput } from '../../scenario/schema.js';
@@ -34,6 +34,8 @@ export function compareCommand(flags: CompareFlags, out: (text: string) => void)
     const driver = m.cpufreqDriver === 'none' ? 'no cpufreq driver active' : `${m.cpufreqDriver} active`;
     out(`${m.cpus} CPUs, ${m.memoryGiB} GiB, ${driver}, udev childrenMax ${first.udev.childrenMax}, seed ${first.seed}`);
   }
+  const sizes = results[0]?.moduleSizes;
+  if (sizes !== undefined) out(`module sizes: ${moduleSizesText(sizes)}`);
   out(compareTable(results));
   const why = whyV53IsSlow(results);
   if (why !== undefined) out(why);

@@ -17,7 +17,10 @@ export {
   type ConfigSoftdep,
   type ModprobeConfig,
 } from './modprobe-config.js';
-export { parseModinfo, readModinfo, type Modinfo, type ModinfoField } from './modinfo.js';
+export { compressionOf, decompressModule, isCompressedModulePath, type Compression } from './compression.js';
+export { parseModinfo, readModinfo, readModuleImage, type Modinfo, type ModinfoField } from './modinfo.js';
+export { hexString, modinfoFields, modinfoText, type ModinfoTextOptions } from './modinfo-text.js';
+export { moduleSignature, type ModuleSignature } from './signature.js';
 export {
   INDEX_FILES,
   ModuleIndex,

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { UserError } from '../../errors.js';
+import { compressionOf, decompressModule } from './compression.js';
 
 export interface ModinfoField {
   key: string;
@@ -28,12 +29,6 @@ export interface Modinfo {
 const ELF_HEADER_SIZE = 64;
 const SECTION_HEADER_SIZE = 64;
 
-const COMPRESSED: [string, number[]][] = [
-  ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
-  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
-  ['gzip', [0x1f, 0x8b]],
-];
-
 interface Section {
   name: number;
   offset: number;
@@ -44,9 +39,8 @@ interface Section {
 export function parseModinfo(image: Uint8Array, file: string): Modinfo {
   const fail = (what: string): UserError => new UserError(`${file}: ${what}`);
   const buf = Buffer.from(image.buffer, image.byteOffset, image.byteLength);
-  for (const [kind, magic] of COMPRESSED) {
-    if (magic.every((b, i) => buf[i] === b)) throw fail(`${kind}-compressed module; decompress it first`);
-  }
+  const kind = compressionOf(buf);
+  if (kind !== undefined) throw fail(`${kind}-compressed module; decompress it first (decompressModule)`);
   if (buf.length < 4 || buf.readUInt32BE(0) !== 0x7f454c46) throw fail('not an ELF file');
   if (buf.length < ELF_HEADER_SIZE) throw fail(`ELF header truncated (${buf.length} bytes)`);
   if (buf[4] !== 2) throw fail(`not a 64-bit ELF file (class ${buf[4]})`);
@@ -106,14 +100,19 @@ export function parseModinfo(image: Uint8Array, file: string): Modinfo {
   };
 }
 
-/** Read a .ko file's .modinfo; every problem is a UserError naming the file. */
-export function readModinfo(file: string): Modinfo {
-  let image: Buffer;
+/** A .ko file's bytes as kmod works on them: read whole, decompressed when compressed. */
+export function readModuleImage(file: string): Uint8Array {
+  let bytes: Buffer;
   try {
-    image = readFileSync(file);
+    bytes = readFileSync(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(error)})`);
   }
-  return parseModinfo(image, file);
+  return decompressModule(bytes, file);
+}
+
+/** Read a .ko, .ko.xz, .ko.zst or .ko.gz file's .modinfo; every problem is a UserError naming the file. */
+export function readModinfo(file: string): Modinfo {
+  return parseModinfo(readModuleImage(file), file);
 }

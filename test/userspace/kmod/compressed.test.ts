@@ -1,0 +1,126 @@
+/**
+ * Compressed module trees: the fixtures of scripts/make-compressed-modules.sh
+ * (the two real Debian 6.1 modules compressed by the real xz, zstd and gzip,
+ * indexed by kmod 30's depmod) against the uncompressed originals, and
+ * `modstorm modinfo` against kmod 30's own modinfo output
+ * (scripts/golden-modinfo.sh).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { modinfoCommand } from '../../../src/cli/commands/modinfo.js';
+import { UserError } from '../../../src/errors.js';
+import { loadModuleTree } from '../../../src/scenario/tree.js';
+import { XEON_SKX_CPU_MODALIAS } from '../../../src/scenario/machine.js';
+import {
+  compressionOf,
+  decompressModule,
+  loadModulesDir,
+  moduleSignature,
+  parseModinfo,
+  readModuleImage,
+} from '../../../src/userspace/kmod/index.js';
+import { FIXTURES } from './helpers.js';
+
+const TREES = join(FIXTURES, 'modules');
+const KINDS = [
+  ['xz', 'xz'],
+  ['zst', 'zstd'],
+  ['gz', 'gzip'],
+] as const;
+const MODULES = ['acpi-cpufreq', 'pcc-cpufreq'] as const;
+const fileIn = (kind: string, m: string): string =>
+  join(TREES, kind, 'kernel/drivers/cpufreq', `${m}.ko${kind === 'ko' ? '' : `.${kind}`}`);
+
+function modinfoLines(file: string, field?: string): string[] {
+  const lines: string[] = [];
+  modinfoCommand([file], { field }, (l) => lines.push(l));
+  return lines;
+}
+
+describe('compressed modules', () => {
+  it.each(KINDS)('%s: decompresses to the original .ko byte for byte', (kind, compression) => {
+    for (const m of MODULES) {
+      const packed = readFileSync(fileIn(kind, m));
+      expect(compressionOf(packed)).toBe(compression);
+      expect(Buffer.from(decompressModule(packed, m)).equals(readFileSync(join(FIXTURES, 'ko', `${m}.ko`)))).toBe(true);
+    }
+  });
+
+  it('leaves a plain ELF module as it is and names a corrupt one', () => {
+    const plain = readFileSync(join(FIXTURES, 'ko', 'pcc-cpufreq.ko'));
+    expect(compressionOf(plain)).toBeUndefined();
+    expect(decompressModule(plain, 'x')).toBe(plain);
+    const packed = readFileSync(fileIn('xz', 'pcc-cpufreq'));
+    const corrupt = Buffer.concat([packed.subarray(0, 40), Buffer.alloc(64, 0x55)]);
+    expect(() => decompressModule(corrupt, 'bad.ko.xz')).toThrow(UserError);
+    expect(() => decompressModule(corrupt, 'bad.ko.xz')).toThrow(/^bad\.ko\.xz: cannot decompress the xz-compressed module/);
+  });
+
+  it.each(KINDS)('%s tree: resolve gives what the uncompressed tree gives, with the compressed paths', (kind) => {
+    const plain = loadModulesDir(join(TREES, 'ko'));
+    const packed = loadModulesDir(join(TREES, kind));
+    const inputs = [XEON_SKX_CPU_MODALIAS, 'acpi:ACPI0007:', 'acpi:LNXCPU:', 'acpi', 'pcc_cpufreq', 'acpi-cpufreq', 'no:such:device'];
+    for (const input of inputs) expect(packed.resolve(input)).toEqual(plain.resolve(input));
+    expect(packed.resolve('acpi:ACPI0007:')).toEqual(['acpi_cpufreq', 'pcc_cpufreq']);
+    expect(packed.path('pcc_cpufreq')).toBe(`kernel/drivers/cpufreq/pcc-cpufreq.ko.${kind}`);
+  });
+
+  it.each(KINDS)('%s tree: sizes are the compressed files\' own, marked compressed, with no sizes file', (kind) => {
+    const tree = loadModuleTree(join(TREES, kind), 65536);
+    expect(tree.sizes).toEqual({ sizesFile: false, fromSizesFile: 0, fromFiles: 2, defaulted: 0, defaultBytes: 65536 });
+    for (const m of MODULES) {
+      const mod = tree.modules.find((x) => x.name === m.replace('-', '_'));
+      expect(mod).toMatchObject({ size: statSync(fileIn(kind, m)).size, compressed: true });
+    }
+    const plain = loadModuleTree(join(TREES, 'ko'), 65536);
+    expect(plain.modules.map((m) => [m.name, m.size, m.compressed])).toEqual([
+      ['acpi_cpufreq', 53713, false],
+      ['pcc_cpufreq', 33233, false],
+    ]);
+  });
+});
+
+describe('modstorm modinfo', () => {
+  const golden = (name: string): string => readFileSync(join(FIXTURES, 'golden', 'modinfo', `${name}.txt`), 'utf8');
+  /** Printed lines as kmod writes them (the signature's value spans several). */
+  const text = (lines: readonly string[]): string => lines.map((l) => `${l}\n`).join('');
+
+  it.each(['ko', 'xz', 'zst'])("%s: prints exactly what kmod 30's modinfo prints", (kind) => {
+    for (const m of MODULES) {
+      const file = fileIn(kind, m);
+      const lines = modinfoLines(file);
+      expect(lines[0]).toBe(`filename:       ${file}`);
+      expect(text(lines.slice(1))).toBe(golden(`${kind}-${m}`));
+    }
+  });
+
+  it('gz (which Debian\'s kmod is built without): prints what kmod prints for the original', () => {
+    for (const m of MODULES) expect(text(modinfoLines(fileIn('gz', m)).slice(1))).toBe(golden(`ko-${m}`));
+  });
+
+  it('shows the PKCS#7 signer, key serial and digest as kmod reads them', () => {
+    const sig = moduleSignature(readModuleImage(fileIn('zst', 'pcc-cpufreq')));
+    expect(sig).toMatchObject({ idType: 'PKCS#7', signer: 'Build time autogenerated kernel key', hashAlgo: 'sha256' });
+    expect(sig?.keyId).toHaveLength(20);
+    expect(sig?.signature.length).toBe(512);
+  });
+
+  it('prints no signature fields for an unsigned module, and one field with -F', () => {
+    const image = Buffer.from(readModuleImage(fileIn('ko', 'pcc-cpufreq')));
+    const unsigned = image.subarray(0, image.lastIndexOf(Buffer.from('~Module signature appended~\n')) - 12);
+    expect(moduleSignature(unsigned)).toBeUndefined();
+    expect(parseModinfo(unsigned, 'x').name).toBe('pcc_cpufreq');
+    expect(modinfoLines(fileIn('xz', 'acpi-cpufreq'), 'alias')).toEqual([
+      'acpi',
+      'cpu:type:x86,ven*fam*mod*:feature:*00E8*',
+      'cpu:type:x86,ven*fam*mod*:feature:*0016*',
+      'acpi*:ACPI0007:*',
+      'acpi*:LNXCPU:*',
+    ]);
+    expect(modinfoLines(fileIn('gz', 'acpi-cpufreq'), 'parm')).toEqual([
+      'acpi_pstate_strict:value 0 or non-zero. non-zero -> strict ACPI checks are performed during frequency changes. (uint)',
+    ]);
+    expect(() => modinfoLines(join(TREES, 'xz', 'nope.ko.xz'))).toThrow(/nope\.ko\.xz: no such file/);
+  });
+});
