@@ -12,6 +12,7 @@ import { registerResolve } from './commands/resolve.js';
 import { registerRun } from './commands/run.js';
 import { registerCompare } from './commands/compare.js';
 import { registerCheck } from './commands/check.js';
+import { registerCalibrate } from './commands/calibrate.js';
 
 export function buildProgram(): Command {
   const program = new Command('modstorm')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerCompare(program);
   registerCheck(program);
+  registerCalibrate(program);
   return program;
 }
 

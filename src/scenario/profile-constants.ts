@@ -11,7 +11,7 @@
 export interface ProfileConstant {
   /** Where it sits in a profile: `kernel.read.perByteNs`, `udev.rulesNs`, `init.modules.*`. */
   readonly path: string;
-  readonly unit: 'ns' | 'ns/byte' | 'bytes' | 'factor' | 'flag';
+  readonly unit: 'ns' | 'ns/byte' | 'ns/CPU' | 'bytes' | 'factor' | 'count' | 'Hz' | 'flag';
   /** The documented range; calibrate keeps a free constant inside it. */
   readonly min: number;
   readonly max: number;
@@ -105,6 +105,75 @@ export const PROFILE_CONSTANTS: readonly ProfileConstant[] = [
     free: true,
     source:
       'a failed init from GOING to freed: two synchronize_rcu() (do_init_module, free_module), the GOING notifiers and the frees. Tree RCU at HZ=250 with 288 CPUs starts its first quiescent-state scan after 2 jiffies (8 ms); a grace period takes 1–3 such scans plus the wait for the one in progress: 8–60 ms each',
+  },
+  // module_mutex, grace periods and teardown (kernel/module/main.c, kernel/rcu/tree.c, mm/vmalloc.c)
+  {
+    path: 'kernel.moduleMutexNs',
+    unit: 'ns',
+    min: 200,
+    max: 20 * US,
+    free: true,
+    source:
+      'one module_mutex acquisition with a hand-over: waking the sleeping waiter and switching to it (mutex_unlock() → wake_up_q(), a context switch: 1–5 µs on a loaded server, more across sockets)',
+  },
+  {
+    path: 'kernel.recheckNs',
+    unit: 'ns',
+    min: 100,
+    max: 5 * US,
+    free: false,
+    source: 'one re-check under module_mutex: find_module_all() walking a list of ~150 modules (0.5–2 µs)',
+  },
+  { path: 'kernel.hz', unit: 'Hz', min: 100, max: 1000, free: false, source: 'CONFIG_HZ: 250 on openSUSE and Debian kernels (one jiffy = 4 ms)' },
+  {
+    path: 'kernel.rcuGraceExtraNs',
+    unit: 'ns',
+    min: 100 * US,
+    max: 60 * MS,
+    free: true,
+    source:
+      'what a synchronize_rcu() takes beyond the first force-quiescent-state scan (1 + (HZ > 250) + (HZ > 500) + nr_cpu_ids / 256 jiffies, kernel/rcu/tree.c): waiting out the grace period already in progress and further FQS rounds of the same length while CPUs are busy: from a fraction of a jiffy to several rounds (≤ 60 ms at HZ=250)',
+  },
+  {
+    path: 'kernel.teardownNs',
+    unit: 'ns',
+    min: 10 * US,
+    max: 2 * MS,
+    free: false,
+    source: 'the GOING notifier chain, klp_module_going(), ftrace_release_mod() and mod_sysfs_teardown() of one module (tens to hundreds of µs)',
+  },
+  {
+    path: 'kernel.regionFreeNs',
+    unit: 'ns',
+    min: 1 * US,
+    max: 100 * US,
+    free: false,
+    source: 'vfree() of one VM_FLUSH_RESET_PERMS region before its TLB flush: resetting the direct map, purging lazily freed areas under vmap_purge_lock (mm/vmalloc.c)',
+  },
+  {
+    path: 'kernel.tlbFlushNsPerCpu',
+    unit: 'ns/CPU',
+    min: 20,
+    max: 20 * US,
+    free: true,
+    source:
+      "flush_tlb_kernel_range()'s IPI broadcast, per CPU of the machine: sending and waiting for each CPU's acknowledgement (≈0.1–1 µs per CPU natively; several µs per vCPU under emulation, where every IPI is a VM exit)",
+  },
+  {
+    path: 'kernel.moduleMemoryRegions',
+    unit: 'count',
+    min: 1,
+    max: 7,
+    free: false,
+    source: 'memory regions of one module from 6.4 (struct module_memory, ac3b43283923): 3–7, 5 for a typical driver; 2 before 6.4',
+  },
+  {
+    path: 'kernel.gracePeriodNs',
+    unit: 'ns',
+    min: 0,
+    max: 1 * S,
+    free: false,
+    source: "a fixed grace period instead of Tree RCU's formula (the model checker's 0); absent in a machine's profile",
   },
   {
     path: 'kernel.unloadNs',

@@ -1,0 +1,107 @@
+/**
+ * `modstorm calibrate`: fits a cost profile's free constants to a table of
+ * measured figures (default: the 288-CPU server's, data/targets/), within
+ * each constant's documented range, and prints the residuals and how far
+ * each constant moved; the profile goes to --out (or after the tables).
+ * Progress goes to stderr. Same target, profile and seed → the same output.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { calibrate, residualsOf, type CalibrateResult, type Residual } from '../../calibrate/fit.js';
+import { DEFAULT_TARGET_FILE, readTarget } from '../../calibrate/target.js';
+import { UserError } from '../../errors.js';
+import { movesTable, residualTable, type TableFormat } from '../../report/calibrate.js';
+import { DEFAULT_PROFILE, SHIPPED_PROFILES, loadProfile, profileToYaml } from '../../scenario/profile.js';
+import { parseChoice, parseCount } from '../options.js';
+
+export interface CalibrateFlags {
+  target?: string;
+  profile?: string;
+  free?: string;
+  start?: string;
+  maxIterations?: string;
+  seed?: string;
+  out?: string;
+  residualsOnly?: boolean;
+  markdown?: boolean;
+  json?: boolean;
+}
+
+export interface CalibrateOutput {
+  readonly residuals: readonly Residual[];
+  readonly fit: CalibrateResult | undefined;
+}
+
+export function calibrateCommand(
+  flags: CalibrateFlags,
+  out: (text: string) => void,
+  progress: (line: string) => void = (line) => void process.stderr.write(`${line}\n`),
+): CalibrateOutput {
+  const target = readTarget(flags.target ?? DEFAULT_TARGET_FILE);
+  const profile = loadProfile(flags.profile ?? DEFAULT_PROFILE);
+  const seed = flags.seed === undefined ? 1 : parseCount('--seed', flags.seed, 0, 2 ** 31 - 1);
+  const format: TableFormat = flags.markdown === true ? 'markdown' : 'text';
+  if (flags.residualsOnly === true) {
+    if (flags.out !== undefined || flags.free !== undefined || flags.start !== undefined || flags.maxIterations !== undefined) {
+      throw new UserError('--residuals-only runs the profile as it is: --out, --free, --start and --max-iterations do not apply');
+    }
+    const residuals = residualsOf(target, profile, seed);
+    out(flags.json === true ? JSON.stringify({ profile: profile.name, residuals }, null, 2) : residualTable(residuals, format));
+    return { residuals, fit: undefined };
+  }
+  const fit = calibrate({
+    target,
+    profile,
+    free: flags.free === undefined ? undefined : flags.free.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    start: flags.start === undefined ? 'midpoint' : parseChoice('--start', flags.start, ['midpoint', 'profile'] as const),
+    maxIterations: flags.maxIterations === undefined ? undefined : parseCount('--max-iterations', flags.maxIterations, 1, 1000),
+    seed,
+    onProgress: (p) =>
+      progress(`calibrate: evaluation ${p.evaluation}: rms error ${p.rmsErrorPct.toFixed(1)} % (best so far ${p.bestRmsErrorPct.toFixed(1)} %)`),
+  });
+  const yaml = profileToYaml(fit.profile);
+  if (flags.out !== undefined) {
+    try {
+      writeFileSync(flags.out, yaml);
+    } catch (error) {
+      throw new UserError(`--out: cannot write ${flags.out} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+  }
+  if (flags.json === true) {
+    out(JSON.stringify({ profile: fit.profile, residuals: fit.residuals, moves: fit.moves, rmsErrorPct: fit.rmsErrorPct, iterations: fit.iterations, evaluations: fit.evaluations }, null, 2));
+  } else {
+    out(residualTable(fit.residuals, format));
+    out(`rms error ${fit.rmsErrorPct.toFixed(1)} % after ${fit.iterations} iterations (${fit.evaluations} evaluations)`);
+    out(movesTable(fit.moves, format));
+    if (flags.out === undefined) out(yaml.trimEnd());
+    else out(`profile written to ${flags.out}`);
+  }
+  return { residuals: fit.residuals, fit };
+}
+
+export function registerCalibrate(program: Command): void {
+  program
+    .command('calibrate')
+    .description("fit a cost profile's free constants to measured figures, each within its documented range")
+    .option('--target <file>', 'measured figures: machines and rows (machine, strategy, module, metric, value) (default: the 288-CPU server, data/targets/server-288.yaml)')
+    .option('--profile <name|file>', `the fixed constants, and the free ones' start with --start profile: ${SHIPPED_PROFILES.join(', ')} or a file (default: ${DEFAULT_PROFILE})`)
+    .option('--free <paths>', 'comma-separated constants to fit, e.g. udev.rulesNs,kernel.goingNs (default: those documented as free)')
+    .option('--start <where>', 'start the free constants at the geometric middle of their range (midpoint, the default) or at the profile (profile)')
+    .option('--max-iterations <n>', 'Levenberg-Marquardt iterations at most (default 20)')
+    .option('--seed <n>', 'seed of the runs (default: 1)')
+    .option('--out <file>', 'write the fitted profile there (default: print it after the tables)')
+    .option('--residuals-only', 'no fit: the residuals of --profile as it is')
+    .option('--markdown', 'tables as Markdown')
+    .option('--json', 'one JSON object')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  modstorm calibrate --out my-profile.yaml                       # the shipped target, from scratch
+  modstorm calibrate --residuals-only                            # how close the default profile is
+  modstorm calibrate --target mine.yaml --profile server-288 --start profile`,
+    )
+    .action((flags: CalibrateFlags) => {
+      calibrateCommand(flags, (text) => process.stdout.write(`${text}\n`));
+    });
+}
