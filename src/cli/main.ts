@@ -13,6 +13,7 @@ import { registerRun } from './commands/run.js';
 import { registerCompare } from './commands/compare.js';
 import { registerCheck } from './commands/check.js';
 import { registerCalibrate } from './commands/calibrate.js';
+import { registerSweep } from './commands/sweep.js';
 
 export function buildProgram(): Command {
   const program = new Command('modstorm')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerCheck(program);
   registerCalibrate(program);
+  registerSweep(program);
   return program;
 }
 

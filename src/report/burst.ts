@@ -6,6 +6,7 @@
 import Table from 'cli-table3';
 import type { BurstResult } from '../scenario/burst.js';
 import { NS_PER_MS } from '../sim/index.js';
+import { resultName } from './metrics.js';
 
 // No colours: the output goes into files and mailing-list replies.
 const PLAIN = { head: [], border: [] };
@@ -19,7 +20,7 @@ export function burstTable(r: BurstResult): string {
     `${r.requests} × finit_module(${r.module.name}, ${bytes(r.module.size)} bytes) on ${r.cpus} CPUs, ` +
     `strategy ${r.strategy}; init ${init} after ${ms(r.module.initNs)}\n`;
   const results = new Table({ head: ['result', 'calls'], style: PLAIN });
-  for (const [k, v] of Object.entries(r.results)) results.push([k, v]);
+  for (const [k, v] of Object.entries(r.results)) results.push([resultName(k), v]);
   if (r.hung > 0) results.push(['(never returned)', r.hung]);
   const counters = new Table({ head: ['counter', 'value'], style: PLAIN });
   counters.push(
@@ -38,7 +39,7 @@ export function burstTable(r: BurstResult): string {
   let out = `${head}${results.toString()}\n${counters.toString()}\n`;
   if (r.retry !== undefined) {
     const { result, initCalls, returnNs } = r.retry;
-    out += `retry after the burst settled: ${String(result)}, init calls ${initCalls}, returned after ${ms(returnNs)}\n`;
+    out += `retry after the burst settled: ${resultName(String(result))}, init calls ${initCalls}, returned after ${ms(returnNs)}\n`;
   }
   return out;
 }

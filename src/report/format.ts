@@ -1,5 +1,6 @@
 /** Number formats shared by the reports: seconds, bytes, result tallies. */
 import { compareResults } from '../kernel/index.js';
+import { resultName, type Metric } from './metrics.js';
 
 const NS_PER_S = 1e9;
 
@@ -26,8 +27,14 @@ export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** Result tally, success first then errnos by name: `0 20, EEXIST 576, ENODEV 288`. */
+/** Result tally, success first then errnos by name: `ok 20, EEXIST 576, ENODEV 288`. */
 export function tally(results: Readonly<Record<string, number>>): string {
   const keys = Object.keys(results).sort(compareResults);
-  return keys.length === 0 ? '-' : keys.map((k) => `${k} ${count(results[k] ?? 0)}`).join(', ');
+  return keys.length === 0 ? '-' : keys.map((k) => `${resultName(k)} ${count(results[k] ?? 0)}`).join(', ');
+}
+
+/** A metric's value in its unit's format; `-` when the run has none. */
+export function metricValue(m: Metric, v: number | undefined): string {
+  if (v === undefined) return '-';
+  return m.unit === 'ns' ? seconds(v) : m.unit === 'bytes' ? bytes(v) : count(v);
 }

@@ -5,15 +5,16 @@
  */
 import Table from 'cli-table3';
 import type { ModuleRunResult, RunResult } from '../scenario/result.js';
+import type { SweepResult } from '../scenario/sweep.js';
+import type { RunsDocument } from './document.js';
 import type { ModuleSizes } from '../scenario/tree.js';
-import { bytes, count, seconds, tally } from './format.js';
+import { bytes, count, metricValue, seconds, tally } from './format.js';
+import { HEADLINE_MODULES, SWEEP_METRICS } from './metrics.js';
 
 const PLAIN = { head: [], border: [] };
 /** No rule between rows: for tables whose rows are one line each. */
 const NO_ROW_RULES = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
-/** The modules the headline is about: the cpufreq drivers every CPU asks for. */
-export const HEADLINE_MODULES = ['pcc_cpufreq', 'acpi_cpufreq'] as const;
 
 /** One run: its figures, then every module that was asked for. */
 export function runTable(r: RunResult): string {
@@ -127,4 +128,27 @@ export function whyV53IsSlow(results: readonly RunResult[]): string | undefined 
     `(${count(b?.initCalls ?? 0)} under merge), stretching its first-to-last to ${seconds(a.firstToLastNs)} ` +
     `(${firstToLast(b)} under merge) and settle to ${seconds(v53.settleNs)} (${seconds(merge.settleNs)}).`
   );
+}
+
+/** A sweep: one row per (CPU count, strategy), the plotted figures as columns. */
+export function sweepTable(sweep: SweepResult): string {
+  const table = new Table({
+    head: ['CPUs', 'strategy', ...SWEEP_METRICS.map((m) => m.title.replace(' first→last', '\nfirst→last'))],
+    style: PLAIN,
+    chars: NO_ROW_RULES,
+    colAligns: ['right', 'left', ...SWEEP_METRICS.map(() => 'right' as const)],
+  });
+  sweep.cpus.forEach((c, i) =>
+    sweep.strategies.forEach((s, j) => {
+      const r = sweep.runs[i * sweep.strategies.length + j] as RunResult;
+      table.push([count(c), s, ...SWEEP_METRICS.map((m) => metricValue(m, m.value(r)))]);
+    }),
+  );
+  return table.toString();
+}
+
+/** Where the module sizes came from, said once for all the strategies (they share the tree). */
+export function sizesLine(d: Pick<RunsDocument, 'results'>): string | undefined {
+  const sizes = d.results[0]?.moduleSizes;
+  return sizes === undefined ? undefined : `module sizes: ${moduleSizesText(sizes)}`;
 }

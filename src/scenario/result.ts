@@ -6,6 +6,7 @@
 
 import type { WastedBytes } from '../kernel/index.js';
 import type { ModuleSizes } from './tree.js';
+import type { RunTimeline } from './timeline.js';
 
 /** Per module, over the whole run. */
 export interface ModuleRunResult {
@@ -66,4 +67,6 @@ export interface RunResult {
   moduleSizes: ModuleSizes;
   /** By module name, sorted. */
   modules: Record<string, ModuleRunResult>;
+  /** Loads and memory over time; only when the run was asked to record them (runScenario's `timeline`). */
+  timeline?: RunTimeline;
 }

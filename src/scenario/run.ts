@@ -11,6 +11,7 @@ import { KmodBuiltin, Udevd } from '../userspace/udev/index.js';
 import { machineDevices } from './machine.js';
 import type { ModuleRunResult, RunResult } from './result.js';
 import type { Scenario } from './scenario.js';
+import { recordTimeline } from './timeline.js';
 import { loadModuleTree, moduleFiles, type ModuleTree } from './tree.js';
 
 export interface StormProgress {
@@ -25,6 +26,8 @@ export interface RunScenarioOptions {
   readonly onProgress?: ((progress: StormProgress) => void) | undefined;
   /** Default 100,000: a few times a second of wall time. */
   readonly progressEverySteps?: number | undefined;
+  /** Record every load's span and memory over time into `RunResult.timeline` (for the HTML report). */
+  readonly timeline?: boolean | undefined;
 }
 
 /** The wired-up pieces of one run, for callers that drive or inspect it themselves (tests, reports). */
@@ -77,6 +80,7 @@ export function buildStorm(scenario: Scenario): Storm {
 export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): RunResult {
   const storm = buildStorm(scenario);
   const { sim, udevd } = storm;
+  const timeline = options.timeline === true ? recordTimeline(storm.kernel) : undefined;
   udevd.trigger(machineDevices(scenario.machine), 'add');
   const report = options.onProgress;
   if (report === undefined) {
@@ -89,7 +93,8 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
       report({ nowNs: sim.now, eventsProcessed: udevd.stats.eventsProcessed, eventsQueued: udevd.stats.eventsQueued });
     }
   }
-  return collect(scenario, storm);
+  const result = collect(scenario, storm);
+  return timeline === undefined ? result : { ...result, timeline };
 }
 
 /** The run's figures, from the kernel's counters, kmod's request log and udevd's. */

@@ -28,7 +28,7 @@ describe('flag checking', () => {
   ];
   for (const [flags, message] of cases) {
     it(`rejects ${JSON.stringify(flags)} naming the flag and what is allowed`, () => {
-      const call = (): string => burstCommand({ ...defaults, ...flags });
+      const call = (): unknown => burstCommand({ ...defaults, ...flags });
       expect(call).toThrow(UserError);
       expect(call).toThrow(message);
     });

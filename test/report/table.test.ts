@@ -72,7 +72,7 @@ describe('formats', () => {
   });
 
   it('tallies results with success first, then errnos by name', () => {
-    expect(tally({ ENODEV: 1, EBUSY: 287, '0': 2 })).toBe('0 2, EBUSY 287, ENODEV 1');
+    expect(tally({ ENODEV: 1, EBUSY: 287, '0': 2 })).toBe('ok 2, EBUSY 287, ENODEV 1');
     expect(tally({})).toBe('-');
   });
 });

@@ -15,48 +15,48 @@ function capture(): { out: (t: string) => void; text: () => string } {
 const AMD_MODALIAS = join(import.meta.dirname, '..', 'fixtures', 'cpu-modalias-amd-fam1A.txt');
 
 describe('modstorm run', () => {
-  it('prints the RunResult as JSON with --json', () => {
+  it('prints the RunResult as JSON with --json', async () => {
     const c = capture();
-    const r = runCommand({ cpus: '4', strategy: 'merge', json: true }, c.out);
+    const r = await runCommand({ cpus: '4', strategy: 'merge', json: true }, c.out);
     const printed = JSON.parse(c.text()) as RunResult;
     expect(printed).toEqual(r);
     expect(printed).toMatchObject({ strategy: 'merge', kernel: 'merge', userspace: null, cpus: 4, events: 8 });
     expect(printed.modules.pcc_cpufreq?.requests).toBe(4);
   });
 
-  it('prints a table by default', () => {
+  it('prints a table by default', async () => {
     const c = capture();
-    runCommand({ cpus: '2', strategy: 'v5.3' }, c.out);
+    await runCommand({ cpus: '2', strategy: 'v5.3' }, c.out);
     expect(c.text()).toMatch(/strategy\s+│ v5\.3/);
     expect(c.text()).toMatch(/pcc_cpufreq\s+│\s+2 │/);
   });
 
-  it('runs a userspace strategy on v5.3 unless --kernel names another policy', () => {
-    expect(runCommand({ cpus: '2', strategy: 'udev-flock', json: true }, () => {}).strategy).toBe('udev-flock@v5.3');
-    const r = runCommand({ cpus: '2', strategy: 'add-once', kernel: 'v6.2', json: true }, () => {});
+  it('runs a userspace strategy on v5.3 unless --kernel names another policy', async () => {
+    expect((await runCommand({ cpus: '2', strategy: 'udev-flock', json: true }, () => {})).strategy).toBe('udev-flock@v5.3');
+    const r = await runCommand({ cpus: '2', strategy: 'add-once', kernel: 'v6.2', json: true }, () => {});
     expect(r).toMatchObject({ strategy: 'add-once@v6.2', kernel: 'v6.2', userspace: 'add-once' });
   });
 
-  it("takes another CPU's MODALIAS from a file: an AMD CPU asks for no Intel module, and acpi_cpufreq only through ACPI", () => {
-    const r = runCommand({ cpus: '2', cpuModalias: AMD_MODALIAS, json: true }, () => {});
+  it("takes another CPU's MODALIAS from a file: an AMD CPU asks for no Intel module, and acpi_cpufreq only through ACPI", async () => {
+    const r = await runCommand({ cpus: '2', cpuModalias: AMD_MODALIAS, json: true }, () => {});
     expect(r.modules.aesni_intel?.requests).toBe(2);
     for (const intel of ['kvm_intel', 'coretemp', 'skx_edac', 'intel_uncore']) expect(r.modules[intel]).toBeUndefined();
     // that CPU reports neither X86_FEATURE_ACPI (0016) nor HW_PSTATE (00E8) in 6.1's numbering
     expect(r.modules.acpi_cpufreq?.requests).toBe(2);
   });
 
-  it('reads a scenario file and lets flags override it', () => {
+  it('reads a scenario file and lets flags override it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'modstorm-run-'));
     const file = join(dir, 'box.yaml');
     writeFileSync(file, 'machine:\n  cpus: 2\n  memoryGiB: 1\nstrategy: udev-flock\nkernel: v6.2\n');
-    const fromFile = runCommand({ scenario: file, json: true }, () => {});
+    const fromFile = await runCommand({ scenario: file, json: true }, () => {});
     expect(fromFile).toMatchObject({ cpus: 2, strategy: 'udev-flock@v6.2', childrenMax: 10 });
     // a kernel policy on the command line replaces the file's strategy and its kernel
-    const overridden = runCommand({ scenario: file, cpus: '3', strategy: 'merge', json: true }, () => {});
+    const overridden = await runCommand({ scenario: file, cpus: '3', strategy: 'merge', json: true }, () => {});
     expect(overridden).toMatchObject({ cpus: 3, strategy: 'merge', userspace: null });
   });
 
-  it('names the bad flag and what it allows', () => {
+  it('names the bad flag and what it allows', async () => {
     const bad = (flags: Parameters<typeof runCommand>[0]): string => {
       try {
         runCommand(flags, () => {});
@@ -66,24 +66,24 @@ describe('modstorm run', () => {
       }
       throw new Error('expected a UserError');
     };
-    expect(bad({ cpus: '0' })).toBe('--cpus must be between 1 and 65536, got 0');
-    expect(bad({ cpus: 'many' })).toBe("--cpus must be a whole number, got 'many'");
-    expect(bad({ strategy: 'v5.4' })).toMatch(/^--strategy must be one of v5\.2, v5\.3, merge, .*, udev-flock, add-once; got 'v5\.4'$/);
-    expect(bad({ strategy: 'merge', kernel: 'v5.3' })).toMatch(/^--kernel applies only to a userspace strategy/);
-    expect(bad({ strategy: 'udev-flock', kernel: 'add-once' })).toMatch(/^--kernel must be one of v5\.2, /);
-    expect(bad({ memoryGib: '-1' })).toBe("--memory-gib must be a number > 0, got '-1'");
-    expect(bad({ cpufreqDriver: 'ondemand' })).toBe("--cpufreq-driver must be one of intel_pstate, amd_pstate, none; got 'ondemand'");
-    expect(bad({ modulesDir: '/nonexistent/modules' })).toBe('--modules-dir: /nonexistent/modules is not a directory');
+    expect(await bad({ cpus: '0' })).toBe('--cpus must be between 1 and 65536, got 0');
+    expect(await bad({ cpus: 'many' })).toBe("--cpus must be a whole number, got 'many'");
+    expect(await bad({ strategy: 'v5.4' })).toMatch(/^--strategy must be one of v5\.2, v5\.3, merge, .*, udev-flock, add-once; got 'v5\.4'$/);
+    expect(await bad({ strategy: 'merge', kernel: 'v5.3' })).toMatch(/^--kernel applies only to a userspace strategy/);
+    expect(await bad({ strategy: 'udev-flock', kernel: 'add-once' })).toMatch(/^--kernel must be one of v5\.2, /);
+    expect(await bad({ memoryGib: '-1' })).toBe("--memory-gib must be a number > 0, got '-1'");
+    expect(await bad({ cpufreqDriver: 'ondemand' })).toBe("--cpufreq-driver must be one of intel_pstate, amd_pstate, none; got 'ondemand'");
+    expect(await bad({ modulesDir: '/nonexistent/modules' })).toBe('--modules-dir: /nonexistent/modules is not a directory');
     const notModalias = join(mkdtempSync(join(tmpdir(), 'modstorm-run-')), 'modalias');
     writeFileSync(notModalias, 'acpi:ACPI0007:\n');
-    expect(bad({ cpuModalias: notModalias })).toMatch(/^--cpu-modalias: .* must hold one CPU MODALIAS/);
+    expect(await bad({ cpuModalias: notModalias })).toMatch(/^--cpu-modalias: .* must hold one CPU MODALIAS/);
   });
 });
 
 describe('modstorm compare', () => {
-  it('runs every strategy on one machine, then says why v5.3 is slow', () => {
+  it('runs every strategy on one machine, then says why v5.3 is slow', async () => {
     const c = capture();
-    const results = compareCommand({ cpus: '4' }, c.out);
+    const results = await compareCommand({ cpus: '4' }, c.out);
     expect(results.map((r) => r.strategy)).toEqual([...COMPARED_STRATEGIES.slice(0, -2), 'udev-flock@v5.3', 'add-once@v5.3']);
     expect(new Set(results.map((r) => r.cpus))).toEqual(new Set([4]));
     const text = c.text();
@@ -92,9 +92,9 @@ describe('modstorm compare', () => {
     expect(text).toMatch(/v5\.3 is slow because .* 4 pcc_cpufreq requests ran 4 inits one after another/);
   });
 
-  it('prints every RunResult as a JSON array with --json', () => {
+  it('prints every RunResult as a JSON array with --json', async () => {
     const c = capture();
-    const results = compareCommand({ cpus: '2', json: true }, c.out);
+    const results = await compareCommand({ cpus: '2', json: true }, c.out);
     expect(JSON.parse(c.text())).toEqual(results);
     expect(results).toHaveLength(COMPARED_STRATEGIES.length);
   });

@@ -100,29 +100,29 @@ describe('profile files', () => {
 });
 
 describe('--profile', () => {
-  it('on run: a profile file changes the run, and the result names the profile', () => {
+  it('on run: a profile file changes the run, and the result names the profile', async () => {
     const slow = tmpFile('slow-udev.yaml', 'name: slow-udev\nudev:\n  rulesNs: 20000000\n');
-    const fast = runCommand({ cpus: '4', strategy: 'merge', json: true }, () => {});
-    const slowed = runCommand({ cpus: '4', strategy: 'merge', json: true, profile: slow }, () => {});
+    const fast = await runCommand({ cpus: '4', strategy: 'merge', json: true }, () => {});
+    const slowed = await runCommand({ cpus: '4', strategy: 'merge', json: true, profile: slow }, () => {});
     expect(fast.profile).toBe('server-288');
     expect(slowed.profile).toBe('slow-udev');
     expect(slowed.settleNs).toBeGreaterThan(fast.settleNs);
   });
 
-  it('on run: a scenario file names its profile relative to itself', () => {
+  it('on run: a scenario file names its profile relative to itself', async () => {
     const profile = tmpFile('p.yaml', 'name: beside\n');
     const scenario = join(profile, '..', 'box.yaml');
     writeFileSync(scenario, 'machine: { cpus: 2 }\nprofile: p.yaml\n');
-    expect(runCommand({ scenario, json: true }, () => {}).profile).toBe('beside');
-    expect(() => runCommand({ cpus: '2', profile: '/nonexistent/p.yaml' }, () => {})).toThrow(
+    expect((await runCommand({ scenario, json: true }, () => {})).profile).toBe('beside');
+    await expect(runCommand({ cpus: '2', profile: '/nonexistent/p.yaml' }, () => {})).rejects.toThrow(
       /^--profile: \/nonexistent\/p\.yaml is neither a file nor a shipped profile/,
     );
   });
 
   it('on burst: the default is qemu-8vcpu; on server-288 (unsigned modules, real hardware) every read ends inside the first load', () => {
     const flags = { strategy: 'v6.2', requests: '64', cpus: '8', init: 'fail:ENODEV', initMs: '20', size: '33233', json: true };
-    const qemu = JSON.parse(burstCommand(flags)) as { fullLoads: number };
-    const server = JSON.parse(burstCommand({ ...flags, profile: 'server-288' })) as { fullLoads: number };
+    const qemu = burstCommand(flags);
+    const server = burstCommand({ ...flags, profile: 'server-288' });
     expect(qemu.fullLoads).toBe(2);
     expect(server.fullLoads).toBe(1);
   });

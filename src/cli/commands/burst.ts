@@ -1,19 +1,19 @@
 /**
  * `modstorm burst`: N concurrent finit_module calls for one module on C
- * CPUs, under one kernel strategy — the kernel's duplicate-load selftest as
- * a command. Prints the results per return value and the counters, as a
- * table or as one JSON object.
+ * CPUs, under one kernel strategy — a duplicate-load stress test as a
+ * command. Prints the results per return value and the counters in any
+ * report format.
  */
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
 import { ERRNO_NAMES, STRATEGIES, isErrno, type StrategyId, type SyscallResult } from '../../kernel/index.js';
-import { burstTable } from '../../report/burst.js';
-import { BURST_DEFAULTS, runBurst } from '../../scenario/burst.js';
+import { BURST_DEFAULTS, runBurst, type BurstResult } from '../../scenario/burst.js';
 import { NS_PER_MS } from '../../sim/index.js';
 import { BURST_PROFILE, SHIPPED_PROFILES, loadProfile, shippedProfile } from '../../scenario/profile.js';
 import { parseChoice, parseCount } from '../options.js';
+import { addOutputOptions, emit, outputFormat, type OutputFlags } from '../output.js';
 
-export interface BurstFlags {
+export interface BurstFlags extends OutputFlags {
   strategy: string;
   requests: string;
   cpus: string;
@@ -22,7 +22,6 @@ export interface BurstFlags {
   size: string;
   profile?: string;
   thenRetry?: boolean;
-  json?: boolean;
 }
 
 /** `--init ok` or `--init fail:ERRNO`. */
@@ -34,8 +33,9 @@ export function parseInit(raw: string): SyscallResult {
   throw new UserError(`--init must be 'ok' or 'fail:ERRNO' (e.g. fail:ENODEV), got '${raw}'${hint}`);
 }
 
-/** Runs the burst the flags describe and returns what the command prints. */
-export function burstCommand(flags: BurstFlags): string {
+/** Runs the burst the flags describe (every flag checked first, the output format included). */
+export function burstCommand(flags: BurstFlags): BurstResult {
+  outputFormat(flags);
   const strategy: StrategyId = parseChoice('--strategy', flags.strategy, STRATEGIES);
   const requests = parseCount('--requests', flags.requests, 1, 100_000);
   const cpus = parseCount('--cpus', flags.cpus, 1, 65_536);
@@ -43,12 +43,11 @@ export function burstCommand(flags: BurstFlags): string {
   const initMs = parseCount('--init-ms', flags.initMs, 0, 3_600_000);
   const size = parseCount('--size', flags.size, 1, 1 << 30);
   const costs = loadProfile(flags.profile ?? BURST_PROFILE, shippedProfile(BURST_PROFILE)).kernel;
-  const result = runBurst({ strategy, requests, cpus, init, initNs: initMs * NS_PER_MS, size, thenRetry: flags.thenRetry === true, costs });
-  return flags.json === true ? `${JSON.stringify(result, null, 2)}\n` : burstTable(result);
+  return runBurst({ strategy, requests, cpus, init, initNs: initMs * NS_PER_MS, size, thenRetry: flags.thenRetry === true, costs });
 }
 
 export function registerBurst(program: Command, write: (text: string) => void = (t) => void process.stdout.write(t)): void {
-  program
+  const cmd = program
     .command('burst')
     .description('N concurrent finit_module calls for one module on C CPUs under one kernel strategy')
     .option('--strategy <id>', `kernel strategy: ${STRATEGIES.join(', ')}`, 'mainline')
@@ -61,7 +60,6 @@ export function registerBurst(program: Command, write: (text: string) => void = 
       '--profile <name|file>',
       `cost profile: ${SHIPPED_PROFILES.join(' or ')}, or a profile file whose missing fields come from ${BURST_PROFILE} (default: ${BURST_PROFILE}, the 8-vCPU QEMU guest of the real 6.1 burst table)`,
     )
-    .option('--then-retry', 'after the burst settled, one more request, reported on its own')
-    .option('--json', 'print one JSON object')
-    .action((flags: BurstFlags) => write(burstCommand(flags)));
+    .option('--then-retry', 'after the burst settled, one more request, reported on its own');
+  addOutputOptions(cmd).action(async (flags: BurstFlags) => emit({ kind: 'burst', result: burstCommand(flags) }, flags, write));
 }

@@ -8,7 +8,8 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { checkStrategy, replayToken } from '../../check/checker.js';
 import { MAX_REQUESTS } from '../../check/config.js';
-import { checkJson, checkTable, replayJson, replayText, type TimedCheck } from '../../report/check.js';
+import { replayJson, replayText, type TimedCheck } from '../../report/check.js';
+import type { Format } from '../../report/formats.js';
 import {
   DEFAULT_USERSPACE_KERNEL,
   STRATEGIES,
@@ -20,14 +21,17 @@ import {
 } from '../../scenario/strategy.js';
 import { UserError } from '../../errors.js';
 import { parseChoice, parseCount } from '../options.js';
+import { addOutputOptions, emit, outputFormat, type OutputFlags } from '../output.js';
 
-interface CheckFlags {
+/** A replay is one trace: text or JSON. */
+const REPLAY_FORMATS: readonly Format[] = ['table', 'text', 'json'];
+
+interface CheckFlags extends OutputFlags {
   strategy?: string;
   kernel?: string;
   requests: string;
   modules: string;
   selfLoad?: boolean;
-  json?: boolean;
   replay?: string;
   prune: boolean;
   maxSteps: string;
@@ -47,7 +51,7 @@ function explorationFlagsGiven(command: Command): string[] {
 
 /** `write` receives the output (stdout by default; tests pass their own). */
 export function registerCheck(program: Command, write: (text: string) => void = (t) => process.stdout.write(t)): void {
-  program
+  const cmd = program
     .command('check')
     .description("explore every interleaving of a small configuration and judge SPEC §5's guarantees")
     .option('--strategy <id>', `one of ${[...STRATEGIES, ...USERSPACE_STRATEGIES, 'all'].join(', ')}`)
@@ -55,63 +59,60 @@ export function registerCheck(program: Command, write: (text: string) => void = 
     .option('--requests <n>', `concurrent requests (1-${MAX_REQUESTS})`, '3')
     .option('--modules <n>', '1 (module A) or 2 (B imports a symbol of A)', '1')
     .option('--self-load', "A's init asks for A's own load through an alias")
-    .option('--json', 'print the reports as JSON (the same bytes for the same flags)')
     .option('--timings', "add each strategy's wall time in seconds to the JSON (which then differs between runs)")
     .option('--replay <token>', 'rerun one counter-example from its replay token and print its trace')
     .option('--no-prune', 'do not skip revisited states (slower; for cross-checking)')
     .option('--max-steps <n>', 'steps per run before it is cut short (reported as "incomplete: step bound", never as a violation)', '5000')
-    .option('--max-runs <n>', 'runs per configuration before giving up on completeness', '2000000')
-    .action((flags: CheckFlags, command: Command) => {
-      const maxSteps = parseCount('--max-steps', flags.maxSteps, 10);
-      if (flags.replay !== undefined) {
-        const given = explorationFlagsGiven(command);
-        if (given.length > 0) throw new UserError(`--replay reruns the configuration in its token; drop ${given.join(', ')}`);
-        const report = replayToken(flags.replay.trim(), maxSteps);
-        write(flags.json === true ? `${JSON.stringify(replayJson(report), null, 2)}\n` : replayText(report));
-        return;
-      }
-      if (flags.strategy === undefined) throw new UserError('--strategy is required (or --replay TOKEN)');
-      if (flags.timings === true && flags.json !== true) throw new UserError('--timings goes with --json (the table always has a time column)');
-      const chosen = parseChoice('--strategy', flags.strategy, [...STRATEGIES, ...USERSPACE_STRATEGIES, 'all'] as const);
-      const kernel: StrategyId =
-        flags.kernel === undefined ? DEFAULT_USERSPACE_KERNEL : parseChoice('--kernel', flags.kernel, STRATEGIES);
-      if (flags.kernel !== undefined && (STRATEGIES as readonly string[]).includes(chosen)) {
-        throw new UserError(`--kernel goes with a userspace strategy (${USERSPACE_STRATEGIES.join(', ')}); --strategy ${chosen} is the kernel's own`);
-      }
-      const strategies: { strategy: StrategyId; userspace?: UserspaceStrategy }[] =
-        chosen === 'all'
-          ? everyStrategy(kernel).map((s) => (s.userspace === undefined ? { strategy: s.kernel } : { strategy: s.kernel, userspace: s.userspace }))
-          : (USERSPACE_STRATEGIES as readonly string[]).includes(chosen)
-            ? [{ strategy: kernel, userspace: chosen as UserspaceStrategy }]
-            : [{ strategy: chosen as StrategyId }];
-      const requests = parseCount('--requests', flags.requests, 1, MAX_REQUESTS);
-      const modules = parseChoice('--modules', flags.modules, ['1', '2'] as const) === '1' ? 1 : 2;
-      const maxRuns = parseCount('--max-runs', flags.maxRuns, 1);
+    .option('--max-runs <n>', 'runs per configuration before giving up on completeness', '2000000');
+  addOutputOptions(cmd).action(async (flags: CheckFlags, command: Command) => {
+    const format = outputFormat(flags);
+    const maxSteps = parseCount('--max-steps', flags.maxSteps, 10);
+    if (flags.replay !== undefined) {
+      const given = explorationFlagsGiven(command);
+      if (given.length > 0) throw new UserError(`--replay reruns the configuration in its token; drop ${given.join(', ')}`);
+      const replayFormat = outputFormat(flags, REPLAY_FORMATS);
+      const report = replayToken(flags.replay.trim(), maxSteps);
+      write(replayFormat === 'json' ? `${JSON.stringify(replayJson(report), null, 2)}\n` : replayText(report));
+      return;
+    }
+    if (flags.strategy === undefined) throw new UserError('--strategy is required (or --replay TOKEN)');
+    if (flags.timings === true && format !== 'json') throw new UserError('--timings goes with --json (the table always has a time column)');
+    const chosen = parseChoice('--strategy', flags.strategy, [...STRATEGIES, ...USERSPACE_STRATEGIES, 'all'] as const);
+    const kernel: StrategyId =
+      flags.kernel === undefined ? DEFAULT_USERSPACE_KERNEL : parseChoice('--kernel', flags.kernel, STRATEGIES);
+    if (flags.kernel !== undefined && (STRATEGIES as readonly string[]).includes(chosen)) {
+      throw new UserError(`--kernel goes with a userspace strategy (${USERSPACE_STRATEGIES.join(', ')}); --strategy ${chosen} is the kernel's own`);
+    }
+    const strategies: { strategy: StrategyId; userspace?: UserspaceStrategy }[] =
+      chosen === 'all'
+        ? everyStrategy(kernel).map((s) => (s.userspace === undefined ? { strategy: s.kernel } : { strategy: s.kernel, userspace: s.userspace }))
+        : (USERSPACE_STRATEGIES as readonly string[]).includes(chosen)
+          ? [{ strategy: kernel, userspace: chosen as UserspaceStrategy }]
+          : [{ strategy: chosen as StrategyId }];
+    const requests = parseCount('--requests', flags.requests, 1, MAX_REQUESTS);
+    const modules = parseChoice('--modules', flags.modules, ['1', '2'] as const) === '1' ? 1 : 2;
+    const maxRuns = parseCount('--max-runs', flags.maxRuns, 1);
 
-      const results: TimedCheck[] = [];
-      for (const strategy of strategies) {
-        const bar = progressBar(strategyLabel(strategy.strategy, strategy.userspace));
-        const started = performance.now();
-        const report = checkStrategy({
-          ...strategy,
-          requests,
-          modules,
-          selfLoad: flags.selfLoad === true,
-          prune: flags.prune,
-          maxSteps,
-          maxRuns,
-          onProgress: bar === undefined ? undefined : (done, states) => bar.update(Math.floor(done * 1000), { states }),
-        });
-        bar?.stop();
-        results.push({ report, seconds: (performance.now() - started) / 1000 });
-      }
-      if (flags.json === true) {
-        const json = results.map((r) => checkJson(r, flags.timings === true));
-        write(`${JSON.stringify(chosen === 'all' ? json : json[0], null, 2)}\n`);
-        return;
-      }
-      write(checkTable({ results, detailed: strategies.length === 1 || flags.selfLoad === true, withTraces: strategies.length === 1 }));
-    });
+    const results: TimedCheck[] = [];
+    for (const strategy of strategies) {
+      const bar = progressBar(strategyLabel(strategy.strategy, strategy.userspace));
+      const started = performance.now();
+      const report = checkStrategy({
+        ...strategy,
+        requests,
+        modules,
+        selfLoad: flags.selfLoad === true,
+        prune: flags.prune,
+        maxSteps,
+        maxRuns,
+        onProgress: bar === undefined ? undefined : (done, states) => bar.update(Math.floor(done * 1000), { states }),
+      });
+      bar?.stop();
+      results.push({ report, seconds: (performance.now() - started) / 1000 });
+    }
+    const run = { results, detailed: strategies.length === 1 || flags.selfLoad === true, withTraces: strategies.length === 1 };
+    await emit({ kind: 'check', run, all: chosen === 'all', timings: flags.timings === true }, { ...flags, format }, write);
+  });
 }
 
 /** A bar on stderr, only when a person is watching. */

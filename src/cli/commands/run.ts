@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { runTable } from '../../report/table.js';
+import { machineLine } from '../../report/document.js';
 import { readScenarioFile, type ScenarioFile } from '../../scenario/load.js';
 import { CPUFREQ_DRIVERS } from '../../scenario/machine.js';
 import type { RunResult } from '../../scenario/result.js';
@@ -21,6 +21,7 @@ import { MAX_CPUS, MAX_MEMORY_GIB, type ScenarioInput } from '../../scenario/sch
 import { resolveScenario, scenarioInputWith, type Scenario } from '../../scenario/scenario.js';
 import { DEFAULT_USERSPACE_KERNEL, STRATEGIES, USERSPACE_STRATEGIES, isKernelStrategy, strategyIds } from '../../scenario/strategy.js';
 import { parseChoice, parseCount, parsePositive } from '../options.js';
+import { addOutputOptions, emit, outputFormat, type OutputFlags } from '../output.js';
 
 export interface MachineFlags {
   scenario?: string;
@@ -33,17 +34,16 @@ export interface MachineFlags {
   seed?: string;
 }
 
-export interface RunFlags extends MachineFlags {
+export interface RunFlags extends MachineFlags, OutputFlags {
   strategy?: string;
   kernel?: string;
-  json?: boolean;
 }
 
-/** The flags that describe the machine and the module tree (shared with `compare`). */
-export function addMachineOptions(cmd: Command): Command {
+/** The flags that describe the machine and the module tree (shared with `compare`; `sweep` has its own --cpus). */
+export function addMachineOptions(cmd: Command, withCpus = true): Command {
+  cmd.option('--scenario <file>', 'a scenario file (YAML or JSON); the flags below override its fields');
+  if (withCpus) cmd.option('--cpus <n>', 'CPUs of the machine (default: 288)');
   return cmd
-    .option('--scenario <file>', 'a scenario file (YAML or JSON); the flags below override its fields')
-    .option('--cpus <n>', 'CPUs of the machine (default: 288)')
     .option('--memory-gib <n>', 'RAM in GiB; with the CPUs it sets udev childrenMax (default: 1024)')
     .option('--cpu-modalias <file>', "a file holding the CPUs' MODALIAS (default: an Intel Xeon, family 6 model 0x55)")
     .option('--cpufreq-driver <driver>', `cpufreq driver active before coldplug: ${CPUFREQ_DRIVERS.join(', ')} (default: intel_pstate)`)
@@ -99,11 +99,12 @@ export function toScenario(input: ScenarioInput, file: ScenarioFile | undefined)
   return resolveScenario(input, file?.origin ?? { file: 'flags' });
 }
 
-export function runCommand(flags: RunFlags, out: (text: string) => void): RunResult {
+export async function runCommand(flags: RunFlags, out: (text: string) => void): Promise<RunResult> {
+  const format = outputFormat(flags);
   const { input, file } = machineInput(flags);
   const scenario = toScenario(withStrategyFlags(input, flags), file);
-  const result = runScenario(scenario);
-  out(flags.json === true ? JSON.stringify(result, null, 2) : runTable(result));
+  const result = runScenario(scenario, { timeline: format === 'html' });
+  await emit({ kind: 'runs', command: 'run', machine: machineLine(scenario), results: [result] }, flags, out);
   return result;
 }
 
@@ -119,19 +120,19 @@ export function registerRun(program: Command): void {
       '--kernel <id>',
       `with a userspace strategy: the kernel policy under it (default: ${DEFAULT_USERSPACE_KERNEL}, the kernel both were proposed against)`,
     );
-  addMachineOptions(cmd)
-    .option('--json', 'print the RunResult as JSON instead of the table')
+  addOutputOptions(addMachineOptions(cmd))
     .addHelpText(
       'after',
       `
 Examples:
   modstorm run --cpus 288 --strategy v5.3
   modstorm run --strategy merge --json
+  modstorm run --strategy v5.3 --format html -o v5.3.html
   modstorm run --strategy udev-flock                # udev-side lock, on kernel ${DEFAULT_USERSPACE_KERNEL}
   modstorm run --strategy add-once --kernel v6.2    # a userspace strategy on another kernel`,
     )
-    .action((flags: RunFlags) => {
-      runCommand(flags, (text) => process.stdout.write(`${text}\n`));
+    .action(async (flags: RunFlags) => {
+      await runCommand(flags, (text) => process.stdout.write(text));
     });
 }
 
