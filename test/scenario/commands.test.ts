@@ -57,9 +57,9 @@ describe('modstorm run', () => {
   });
 
   it('names the bad flag and what it allows', async () => {
-    const bad = (flags: Parameters<typeof runCommand>[0]): string => {
+    const bad = async (flags: Parameters<typeof runCommand>[0]): Promise<string> => {
       try {
-        runCommand(flags, () => {});
+        await runCommand(flags, () => {});
       } catch (error) {
         expect(error).toBeInstanceOf(UserError);
         return (error as Error).message;
