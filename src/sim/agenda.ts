@@ -8,12 +8,13 @@
  * FIFO entries are (event, seq) pairs; one whose event was unscheduled or
  * rescheduled since is stale and skipped, so removal is O(1).
  */
-import { AT_NOW, EventHeap, type SimEvent } from './heap.js';
+import { AT_NOW, type SimEvent } from './event.js';
+import { EventHeap } from './heap.js';
 import type { Ns } from './time.js';
 
-export class Agenda {
-  readonly #heap = new EventHeap();
-  #nowEvents: (SimEvent | undefined)[] = new Array<SimEvent | undefined>(64).fill(undefined);
+export class Agenda<E extends SimEvent = SimEvent> {
+  readonly #heap = new EventHeap<E>();
+  #nowEvents: (E | undefined)[] = new Array<E | undefined>(64).fill(undefined);
   #nowSeqs: number[] = new Array<number>(64).fill(0);
   #nowHead = 0;
   #nowTail = 0;
@@ -25,7 +26,7 @@ export class Agenda {
   }
 
   /** Adds `ev` (its `_time` and `_seq` set); `now` is the clock. */
-  add(ev: SimEvent, now: Ns): void {
+  add(ev: E, now: Ns): void {
     if (ev._time !== now) {
       this.#heap.push(ev);
       return;
@@ -38,7 +39,7 @@ export class Agenda {
   }
 
   /** Takes a scheduled step back. */
-  remove(ev: SimEvent): void {
+  remove(ev: E): void {
     if (ev._index === AT_NOW) {
       ev._index = -1; // its FIFO slot goes stale
       this.#nowLive--;
@@ -52,7 +53,7 @@ export class Agenda {
   }
 
   /** The next step in (time, seq) order, or null if none is due by `until`. */
-  takeNext(now: Ns, until: Ns): SimEvent | null {
+  takeNext(now: Ns, until: Ns): E | null {
     const heap = this.#heap;
     const top = heap.top();
     if (top !== undefined && top._time === now) return heap.pop();
@@ -66,7 +67,7 @@ export class Agenda {
    * Every step at the earliest instant (≤ `until`), in seq order — heap
    * steps first, then the FIFO — or an empty list. Taking one is `remove`.
    */
-  ready(now: Ns, until: Ns): SimEvent[] {
+  ready(now: Ns, until: Ns): E[] {
     let t: Ns;
     if (this.#nowLive > 0) t = now;
     else {
@@ -75,24 +76,24 @@ export class Agenda {
       this.#clearNow();
       t = top._time;
     }
-    const ready: SimEvent[] = [];
+    const ready: E[] = [];
     this.#heap.collect(t, ready);
     ready.sort((a, b) => a._seq - b._seq);
     const events = this.#nowEvents;
     for (let i = this.#nowHead; i < this.#nowTail; i++) {
-      const ev = events[i] as SimEvent;
+      const ev = events[i] as E;
       if (ev._index === AT_NOW && ev._seq === this.#nowSeqs[i]) ready.push(ev);
     }
     return ready;
   }
 
   /** The first live FIFO step (there must be one). */
-  #shiftNow(): SimEvent {
+  #shiftNow(): E {
     const events = this.#nowEvents;
     const seqs = this.#nowSeqs;
     for (;;) {
       const i = this.#nowHead++;
-      const ev = events[i] as SimEvent;
+      const ev = events[i] as E;
       events[i] = undefined;
       if (ev._index === AT_NOW && ev._seq === seqs[i]) {
         ev._index = -1;
@@ -123,7 +124,7 @@ export class Agenda {
       events.fill(undefined, count, tail);
     } else {
       const size = events.length * 2;
-      this.#nowEvents = events.slice(head, tail).concat(new Array<SimEvent | undefined>(size - count).fill(undefined));
+      this.#nowEvents = events.slice(head, tail).concat(new Array<E | undefined>(size - count).fill(undefined));
       this.#nowSeqs = seqs.slice(head, tail).concat(new Array<number>(size - count).fill(0));
     }
     this.#nowHead = 0;

@@ -5,13 +5,11 @@
  * waiter consumes one count (none after `completeAll`). Woken waiters
  * re-check `done` in their own turn, so a count is never lost or used twice.
  */
-import { K_TIMEOUT } from './heap.js';
-import { TIMEOUT_STEP, step, type Step } from './step.js';
-import type { Process } from './process.js';
+import { Wait, type Process, type Scheduler } from './process.js';
 import { ProcQueue } from './queue.js';
-import type { Simulation } from './simulation.js';
+import { step, type Step } from './step.js';
 import type { Ns } from './time.js';
-import { PENDING, Wait, type Armed } from './waitable.js';
+import { PENDING, type Armed } from './waitable.js';
 import type { WaitOptions } from './wait-queue.js';
 
 export type CompletionResult = 'completed' | 'interrupted' | 'timeout';
@@ -19,11 +17,11 @@ export type CompletionResult = 'completed' | 'interrupted' | 'timeout';
 export class Completion {
   /** Completions not yet consumed; Infinity after `completeAll()`. */
   done = 0;
-  /** @internal */ readonly _queue = new ProcQueue();
+  /** @internal */ readonly _queue = new ProcQueue<Process<unknown>>();
   /** @internal */ readonly _wakeStep: Step;
 
   constructor(
-    readonly sim: Simulation,
+    readonly sim: Scheduler,
     readonly name = 'completion',
   ) {
     this._wakeStep = step('wake', `complete:${name}`);
@@ -85,7 +83,7 @@ class CompletionWait extends Wait<CompletionResult> {
     const timeout = this.timeoutNs;
     if (timeout !== undefined) {
       if (timeout <= 0) return 'timeout';
-      p.sim._schedule(p._timeoutEvent(), p.sim.now + timeout, K_TIMEOUT, TIMEOUT_STEP, undefined);
+      p._armTimeout(timeout);
     }
     p._interruptible = this.interruptible;
     this.completion._queue.push(p);
@@ -101,6 +99,10 @@ class CompletionWait extends Wait<CompletionResult> {
 
   override _timeout(): CompletionResult {
     return this.completion._consume() ? 'completed' : 'timeout';
+  }
+
+  override _leave(p: Process<unknown>): void {
+    this.completion._queue.cancel(p);
   }
 
   override _onKill(_p: Process<unknown>, wakePending: boolean): void {

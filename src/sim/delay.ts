@@ -1,8 +1,8 @@
-import { K_RESUME } from './heap.js';
-import type { Process } from './process.js';
-import type { Ns } from './time.js';
+import { K_RESUME } from './event.js';
+import { Wait, type Process } from './process.js';
 import type { Step } from './step.js';
-import { PENDING, Wait } from './waitable.js';
+import type { Ns } from './time.js';
+import { PENDING } from './waitable.js';
 
 /** `sim.delay(ns, stage)`: resumes the process `ns` later; `step` is what the tie chooser and traces see. */
 export class Delay extends Wait<void> {

@@ -8,60 +8,31 @@
  * in a front slot instead of being sifted to the root: the next arrival, a
  * short delay, is usually such an event, and it then costs no sifting at all.
  */
+import type { SimEvent } from './event.js';
 import type { Ns } from './time.js';
-import type { Process } from './process.js';
-import { START_STEP, type Step } from './step.js';
 
-/** What an event does when it is processed. */
-export const K_RESUME = 0; // resume the process with `value` (start, delay, grant, join)
-export const K_THROW = 1; // throw `value` into the process
-export const K_RECHECK = 2; // a woken waiter re-checks its condition in its own turn
-export const K_TIMEOUT = 3; // the waiter's timeout ran out
-export const K_CPU = 4; // the process's CPU slice ended
-
-/** `_index` of an event in the engine's FIFO of steps at the current instant (not in the heap). */
-export const AT_NOW = -2;
-/** `_index` of the event in the heap's front slot. */
+/** `_index` of the event in the heap's front slot (the agenda's AT_NOW is -2, unscheduled -1). */
 const FRONT = -3;
-
-/**
- * A scheduled step. A process is itself the event for its main step (start,
- * delay, wake-up, grant, CPU end): one allocation fewer per process; only a
- * timeout gets an event object of its own.
- */
-export class SimEvent {
-  /** @internal */ _time: Ns = 0;
-  /** @internal */ _seq = 0;
-  /** @internal position in the heap; AT_NOW in the engine's queue of steps at the current instant; -1 when not scheduled */ _index = -1;
-  /** @internal what processing it does (K_*) */ _kind = K_RESUME;
-  /** @internal what the step is, for the tie chooser and the trace */ _step: Step = START_STEP;
-  /** @internal */ _value: unknown = undefined;
-  /** @internal the process it resumes */ readonly _proc: Process<unknown>;
-
-  constructor(proc: Process<unknown> | null) {
-    this._proc = proc ?? (this as unknown as Process<unknown>);
-  }
-}
 
 function before(a: SimEvent, b: SimEvent): boolean {
   return a._time < b._time || (a._time === b._time && a._seq < b._seq);
 }
 
-export class EventHeap {
-  readonly #items: SimEvent[] = [];
+export class EventHeap<E extends SimEvent = SimEvent> {
+  readonly #items: E[] = [];
   /** Earlier than every event in #items, when set. */
-  #front: SimEvent | null = null;
+  #front: E | null = null;
 
   get size(): number {
     return this.#items.length + (this.#front === null ? 0 : 1);
   }
 
   /** The earliest event, without removing it. */
-  top(): SimEvent | undefined {
+  top(): E | undefined {
     return this.#front ?? this.#items[0];
   }
 
-  push(ev: SimEvent): void {
+  push(ev: E): void {
     const front = this.#front;
     if (front === null) {
       const root = this.#items[0];
@@ -80,7 +51,7 @@ export class EventHeap {
   }
 
   /** Removes and returns the earliest event; the heap must not be empty. */
-  pop(): SimEvent {
+  pop(): E {
     const front = this.#front;
     if (front !== null) {
       this.#front = null;
@@ -88,8 +59,8 @@ export class EventHeap {
       return front;
     }
     const items = this.#items;
-    const top = items[0] as SimEvent;
-    const last = items.pop() as SimEvent;
+    const top = items[0] as E;
+    const last = items.pop() as E;
     if (last !== top) {
       items[0] = last;
       last._index = 0;
@@ -100,7 +71,7 @@ export class EventHeap {
   }
 
   /** Appends every event at time `t` (the earliest time) to `out`, in no particular order. */
-  collect(t: Ns, out: SimEvent[]): void {
+  collect(t: Ns, out: E[]): void {
     if (this.#front !== null && this.#front._time === t) out.push(this.#front);
     const items = this.#items;
     const n = items.length;
@@ -108,7 +79,7 @@ export class EventHeap {
     const stack = [0];
     while (stack.length > 0) {
       const i = stack.pop() as number;
-      const ev = items[i] as SimEvent;
+      const ev = items[i] as E;
       if (ev._time !== t) continue; // nothing below is earlier
       out.push(ev);
       const c = 2 * i + 1;
@@ -117,7 +88,7 @@ export class EventHeap {
     }
   }
 
-  #insert(ev: SimEvent): void {
+  #insert(ev: E): void {
     const items = this.#items;
     ev._index = items.length;
     items.push(ev);
@@ -125,7 +96,7 @@ export class EventHeap {
   }
 
   /** Removes a scheduled event wherever it sits. */
-  remove(ev: SimEvent): void {
+  remove(ev: E): void {
     if (ev._index === FRONT) {
       this.#front = null;
       ev._index = -1;
@@ -133,21 +104,21 @@ export class EventHeap {
     }
     const items = this.#items;
     const i = ev._index;
-    const last = items.pop() as SimEvent;
+    const last = items.pop() as E;
     ev._index = -1;
     if (last === ev) return;
     items[i] = last;
     last._index = i;
-    if (i > 0 && before(last, items[(i - 1) >> 1] as SimEvent)) this.#up(i);
+    if (i > 0 && before(last, items[(i - 1) >> 1] as E)) this.#up(i);
     else this.#down(i);
   }
 
   #up(i: number): void {
     const items = this.#items;
-    const ev = items[i] as SimEvent;
+    const ev = items[i] as E;
     while (i > 0) {
       const parentIndex = (i - 1) >> 1;
-      const parent = items[parentIndex] as SimEvent;
+      const parent = items[parentIndex] as E;
       if (!before(ev, parent)) break;
       items[i] = parent;
       parent._index = i;
@@ -160,13 +131,13 @@ export class EventHeap {
   #down(i: number): void {
     const items = this.#items;
     const n = items.length;
-    const ev = items[i] as SimEvent;
+    const ev = items[i] as E;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
       const right = child + 1;
-      if (right < n && before(items[right] as SimEvent, items[child] as SimEvent)) child = right;
-      const c = items[child] as SimEvent;
+      if (right < n && before(items[right] as E, items[child] as E)) child = right;
+      const c = items[child] as E;
       if (!before(c, ev)) break;
       items[i] = c;
       c._index = i;

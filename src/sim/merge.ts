@@ -23,10 +23,10 @@
  *   joiners never hang; a killed joiner leaves.
  */
 import { Flight, MergeCore, type MergeStats, type Outcome } from '../merge/core.js';
-import type { Process } from './process.js';
+import { Wait, type Process } from './process.js';
 import type { Simulation } from './simulation.js';
 import { step, type Step } from './step.js';
-import { PENDING, Wait, deadlockError, type Armed, type ProcessBody } from './waitable.js';
+import { PENDING, deadlockError, type Armed, type ProcessBody } from './waitable.js';
 
 export interface SimMergerOptions<V> {
   /** What joiners receive, from the leader's outcome (default: the outcome unchanged). */

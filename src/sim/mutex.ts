@@ -1,28 +1,46 @@
 /**
  * A mutex handed over in FIFO order: `unlock()` gives ownership straight to
- * the first waiter, which resumes in its own turn already owning it.
+ * the first waiter, which resumes in its own turn already owning it — at
+ * once, or `handOverNs` later (the cost of passing a contended lock on: the
+ * waiter's wake-up and the lock's cache line moving to its CPU). An
+ * uncontended lock and unlock cost nothing. The mutex keeps its own
+ * bookkeeping: its owner holds it as a `Holding`, so a killed owner passes
+ * it on.
  */
-import type { Process } from './process.js';
+import { K_RESUME } from './event.js';
+import { Wait, type Holding, type Process, type Scheduler } from './process.js';
 import { ProcQueue } from './queue.js';
-import type { Simulation } from './simulation.js';
 import { step, type Step } from './step.js';
-import { PENDING, Wait, deadlockError, type Armed } from './waitable.js';
+import type { Ns } from './time.js';
+import { PENDING, deadlockError, type Armed } from './waitable.js';
 
-export class Mutex {
+export interface MutexOptions {
+  /** Virtual time from `unlock()` until the waiter it hands the mutex to resumes, owning it (default 0). */
+  handOverNs?: Ns;
+}
+
+export class Mutex implements Holding {
   owner: Process<unknown> | null = null;
-  /** @internal */ readonly _queue = new ProcQueue();
+  readonly handOverNs: Ns;
+  readonly #queue = new ProcQueue<Process<unknown>>();
   readonly #lockStep: Step;
 
   constructor(
-    readonly sim: Simulation,
+    readonly sim: Scheduler,
     readonly name = 'mutex',
+    options: MutexOptions = {},
   ) {
+    const handOverNs = options.handOverNs ?? 0;
+    if (!(Number.isInteger(handOverNs) && handOverNs >= 0)) {
+      throw new RangeError(`sim: mutex ${name}: handOverNs must be a whole number of ns ≥ 0, got ${handOverNs}`);
+    }
+    this.handOverNs = handOverNs;
     this.#lockStep = step('grant', `lock:${name}`);
   }
 
   /** Processes waiting for the mutex. */
   get waiters(): number {
-    return this._queue.live;
+    return this.#queue.live;
   }
 
   lock(): Wait<void> {
@@ -37,24 +55,39 @@ export class Mutex {
     if (current !== null && current !== owner) {
       throw new Error(`sim: ${current.name} unlocks ${this.name}, held by ${owner.name}`);
     }
-    const held = owner._extras().held as Mutex[];
-    held.splice(held.indexOf(this), 1);
-    this._handOff();
+    owner._let(this);
+    this.#handOff();
   }
 
-  /** @internal gives the mutex to the next waiter, or frees it */
-  _handOff(): void {
-    const next = this._queue.shift();
+  /** @internal its owner was killed: the mutex passes on */
+  _ownerKilled(): void {
+    this.#handOff();
+  }
+
+  /** Gives the mutex to the next waiter, or frees it. */
+  #handOff(): void {
+    const next = this.#queue.shift();
     this.owner = next;
     if (next === null) return;
-    (next._extras().held ??= []).push(this);
-    this.sim._resume(next, undefined, this.#lockStep);
+    next._hold(this);
+    if (this.handOverNs === 0) this.sim._resume(next, undefined, this.#lockStep);
+    else this.sim._schedule(next, this.sim.now + this.handOverNs, K_RESUME, this.#lockStep, undefined);
+  }
+
+  /** @internal a free mutex: `p` owns it now */
+  _take(p: Process<unknown>): void {
+    this.owner = p;
+    p._hold(this);
   }
 
   /** @internal */
-  _take(p: Process<unknown>): void {
-    this.owner = p;
-    (p._extras().held ??= []).push(this);
+  _enqueue(p: Process<unknown>): void {
+    this.#queue.push(p);
+  }
+
+  /** @internal a waiter leaves (it is killed) */
+  _cancel(p: Process<unknown>): void {
+    this.#queue.cancel(p);
   }
 }
 
@@ -70,7 +103,11 @@ class MutexLock extends Wait<void> {
       return undefined;
     }
     if (m.owner === p) return p.sim._throwNow(deadlockError(`${p.name} locks ${m.name}, which it already holds`));
-    m._queue.push(p);
+    m._enqueue(p);
     return PENDING;
+  }
+
+  override _leave(p: Process<unknown>): void {
+    this.mutex._cancel(p);
   }
 }

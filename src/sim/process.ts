@@ -1,15 +1,57 @@
 /**
- * A simulated process: a generator body driven by the engine.
+ * Processes and what they wait on — the engine's events layer.
  *
- * Fields starting with `_` belong to the engine and its waitables.
+ * A process is a generator body driven by the engine; it yields a `Wait`
+ * each time it has to wait. A wait owns its own bookkeeping: the queue it
+ * put the process in, the CPU it holds, what to give back when the process
+ * leaves early. The engine calls the `_` hooks below at the right moments
+ * and knows nothing else of any primitive, so a new primitive (a counting
+ * mutex, an rwsem) is one new file: a class with a `Wait` subclass.
+ *
+ * Fields and methods starting with `_` belong to the engine and the waits.
  */
-import { SimEvent } from './heap.js';
-import { ProcQueue } from './queue.js';
-import { PENDING, Wait, deadlockError, type Armed, type ProcessBody } from './waitable.js';
-import type { Simulation } from './simulation.js';
-import type { CpuPool } from './cpu.js';
-import type { Mutex } from './mutex.js';
-import { START_STEP, type Step } from './step.js';
+import { K_TIMEOUT, SimEvent } from './event.js';
+import { TIMEOUT_STEP, type Step } from './step.js';
+import type { Ns } from './time.js';
+import { PENDING, THROW, deadlockError, type Armed, type ProcessBody, type Waitable } from './waitable.js';
+
+/**
+ * What processes and waits need from the engine: the clock and scheduling.
+ * `Engine` (engine.ts) implements it; the interface lives here so that this
+ * layer does not import the engine that drives it.
+ */
+export interface Scheduler {
+  /** The virtual clock, in integer nanoseconds. */
+  readonly now: Ns;
+  /** The process whose body is running, if any. */
+  readonly current: Process<unknown> | null;
+  /** @internal schedules `ev` at `time` (≥ now) to do `kind` (K_*), as step `s`, with `value` */
+  _schedule(ev: SimEvent<Process<unknown>>, time: Ns, kind: number, s: Step, value: unknown): void;
+  /** @internal takes a scheduled step back */
+  _unschedule(ev: SimEvent<Process<unknown>>): void;
+  /** @internal resumes `p` now with a decided result */
+  _resume(p: Process<unknown>, value: unknown, s: Step): void;
+  /** @internal throws `error` into `p` now */
+  _throwInto(p: Process<unknown>, error: unknown, s: Step): void;
+  /** @internal wakes `p` to let its wait decide in its own turn (`_recheck`) */
+  _wake(p: Process<unknown>, s: Step): void;
+  /** @internal schedules `p`'s wait to decide at `time` (`_recheck`): a CPU slice's end */
+  _wakeAt(p: Process<unknown>, time: Ns, s: Step): void;
+  /** @internal for `_arm`/`_recheck`: make the process throw `error` at once */
+  _throwNow(error: unknown): typeof THROW;
+  /** @internal a signal reached `p`, waiting interruptibly and not yet woken */
+  _wakeForSignal(p: Process<unknown>): void;
+  /** @internal ends `p` at once */
+  _kill(p: Process<unknown>): void;
+}
+
+/**
+ * Something a process holds past the end of one wait (a mutex it owns):
+ * told when its holder is killed, so it passes on instead of staying held.
+ */
+export interface Holding {
+  _ownerKilled(owner: Process<unknown>): void;
+}
 
 /**
  * 'ready': a step for it is scheduled (start, or its wait is decided);
@@ -23,11 +65,11 @@ export type JoinResult<T> = { readonly killed: false; readonly value: T } | { re
 /** @internal A process's rarely used state, kept apart so that a process stays small. */
 export class ProcessExtras {
   /** its wait's timeout */
-  tev: SimEvent | null = null;
-  /** mutexes it owns */
-  held: Mutex[] | null = null;
-  /** processes joining it */
-  joiners: ProcQueue | null = null;
+  tev: SimEvent<Process<unknown>> | null = null;
+  /** what it holds (mutexes it owns) */
+  holds: Holding[] | null = null;
+  /** processes joining it, in arrival order */
+  joiners: Process<unknown>[] | null = null;
   /** run when killed (e.g. a merge leader settles its run) */
   onKill: (() => void)[] | null = null;
   signal: unknown = undefined;
@@ -37,7 +79,7 @@ export class ProcessExtras {
 /** @internal what joiners of a killed process get */
 export const KILLED_RESULT: JoinResult<never> = Object.freeze({ killed: true });
 
-export class Process<T = unknown> extends SimEvent {
+export class Process<T = unknown> extends SimEvent<Process<unknown>> {
   state: ProcessState = 'ready';
   /** The body's return value, once done. */
   result: T | undefined = undefined;
@@ -45,17 +87,14 @@ export class Process<T = unknown> extends SimEvent {
   /** @internal */ _gen: ProcessBody<T> | null;
   /** @internal what it waits on right now */ _wait: Wait<unknown> | null = null;
   /** @internal whether that wait ends early on a signal */ _interruptible = false;
-  /** @internal the queue it is in, if any */ _queue: ProcQueue | null = null;
-  /** @internal bumped whenever it leaves a queue, so its old entry goes stale */ _epoch = 0;
-  /** @internal the CPU pool it holds or queues for */ _cpu: CpuPool | null = null;
-  /** @internal the CPU time it asked for */ _cpuNs = 0;
-  /** @internal the step its CPU slice will be */ _cpuStep: Step = START_STEP;
-  /** @internal the rarely used rest (timeout, mutexes, joiners, hooks, signal), made on first use */ _x: ProcessExtras | null = null;
+  /** @internal the wait list it is in, if any: owned by ProcQueue (queue.ts) */ _queue: object | null = null;
+  /** @internal bumped whenever it leaves a wait list, so its old entry goes stale: owned by ProcQueue */ _epoch = 0;
+  /** @internal the rarely used rest (timeout, holdings, joiners, hooks, signal), made on first use */ _x: ProcessExtras | null = null;
   /** @internal live-process list links */ _prev: Process<unknown> | null = null;
   /** @internal */ _next: Process<unknown> | null = null;
 
   constructor(
-    readonly sim: Simulation,
+    readonly sim: Scheduler,
     readonly id: number,
     readonly name: string,
     body: (self: Process<T>) => ProcessBody<T>,
@@ -108,17 +147,35 @@ export class Process<T = unknown> extends SimEvent {
 
   /**
    * Ends the process at once (udev's SIGKILL): its body does not run again
-   * (not even `finally` blocks); its CPU, mutexes and queue entries are
-   * released; joiners get `{ killed: true }`.
+   * (not even `finally` blocks); its wait gives back what it took (CPU,
+   * queue place), what it holds passes on (mutexes); joiners get `{ killed: true }`.
    */
   kill(): void {
     this.sim._kill(this as Process<unknown>);
   }
 
   /** @internal the timeout event, made on first use */
-  _timeoutEvent(): SimEvent {
+  _timeoutEvent(): SimEvent<Process<unknown>> {
     const x = this._extras();
-    return (x.tev ??= new SimEvent(this as Process<unknown>));
+    return (x.tev ??= new SimEvent<Process<unknown>>(this as Process<unknown>));
+  }
+
+  /** @internal schedules this process's wait to time out `ns` from now (`Wait._timeout` then decides) */
+  _armTimeout(ns: Ns): void {
+    this.sim._schedule(this._timeoutEvent(), this.sim.now + ns, K_TIMEOUT, TIMEOUT_STEP, undefined);
+  }
+
+  /** @internal `h` is held by this process until `_let(h)`; a kill tells it */
+  _hold(h: Holding): void {
+    (this._extras().holds ??= []).push(h);
+  }
+
+  /** @internal this process no longer holds `h` */
+  _let(h: Holding): void {
+    const holds = this._x?.holds;
+    if (holds === null || holds === undefined) return;
+    const i = holds.indexOf(h);
+    if (i >= 0) holds.splice(i, 1);
   }
 
   /** Runs `fn` if the process is killed (not when it ends normally); the returned function cancels that. */
@@ -133,6 +190,77 @@ export class Process<T = unknown> extends SimEvent {
   }
 }
 
+/**
+ * Base of every engine waitable. Every waitable is its own iterator, so
+ * `const r = yield* w` is typed and costs no extra generator; a plain
+ * `yield w` works too (the result is then `unknown`). `yield*` always calls
+ * `[Symbol.iterator]()` and the first `next()` back to back, which is why
+ * one object can serve several processes waiting on it at once.
+ *
+ * The `_` methods are the engine's protocol: a wait keeps its own
+ * bookkeeping and gives it back in `_leave` / `_onKill`.
+ */
+export abstract class Wait<T> implements Waitable<T> {
+  #step = 0;
+
+  [Symbol.iterator](): Generator<Waitable<unknown>, T, unknown> {
+    this.#step = 0;
+    return this as unknown as Generator<Waitable<unknown>, T, unknown>;
+  }
+
+  next(received?: unknown): IteratorResult<Waitable<unknown>, T> {
+    if (this.#step === 0) {
+      this.#step = 1;
+      return { done: false, value: this };
+    }
+    return { done: true, value: received as T };
+  }
+
+  throw(error: unknown): never {
+    throw error;
+  }
+
+  return(value: T): IteratorResult<Waitable<unknown>, T> {
+    return { done: true, value };
+  }
+
+  /**
+   * Starts waiting: returns the result at once (the process goes on in the
+   * same step), or PENDING after arranging for an event to resume it.
+   */
+  abstract _arm(p: Process<unknown>): Armed<T>;
+
+  /** The process's turn after a wake-up (`_wake`, `_wakeAt`): the result, or PENDING after re-queueing. */
+  _recheck(_p: Process<unknown>): Armed<T> {
+    throw new Error(`sim: ${this.constructor.name} cannot be re-checked`);
+  }
+
+  /** The waiter's timeout ran out (it has already left its queue). */
+  _timeout(_p: Process<unknown>): Armed<T> {
+    throw new Error(`sim: ${this.constructor.name} has no timeout`);
+  }
+
+  /**
+   * The process leaves this wait early — a signal woke it, its timeout ran
+   * out, or it is killed: take it out of any queue this wait put it in (a
+   * no-op if a wake-up already took it out).
+   */
+  _leave(_p: Process<unknown>): void {}
+
+  /**
+   * The waiter is killed in this wait (after `_leave`): give back what the
+   * wait took. `wakePending`: a step to resume it was scheduled and is now
+   * dropped — a CPU slice in progress, or a wake-up a completion meant for
+   * this waiter alone, which it passes on.
+   */
+  _onKill(_p: Process<unknown>, _wakePending: boolean): void {}
+
+  /** Whether the wait ends without any other process acting (a CPU queue always drains): not a hang. */
+  _alwaysEnds(): boolean {
+    return false;
+  }
+}
+
 /** `process.join()`: resumes the joiner when the target ends. */
 class JoinWait<T> extends Wait<JoinResult<T>> {
   constructor(readonly target: Process<T>) {
@@ -144,7 +272,14 @@ class JoinWait<T> extends Wait<JoinResult<T>> {
     if (target.state === 'done') return { killed: false, value: target.result as T };
     if (target.state === 'killed') return KILLED_RESULT;
     if (target === (p as unknown)) return p.sim._throwNow(deadlockError(`${p.name} joins itself`));
-    (target._extras().joiners ??= new ProcQueue()).push(p);
+    (target._extras().joiners ??= []).push(p);
     return PENDING;
+  }
+
+  override _leave(p: Process<unknown>): void {
+    const joiners = this.target._x?.joiners;
+    if (joiners === null || joiners === undefined) return;
+    const i = joiners.indexOf(p);
+    if (i >= 0) joiners.splice(i, 1);
   }
 }

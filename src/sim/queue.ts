@@ -1,14 +1,20 @@
 /**
- * A FIFO of waiting processes (wait queue, completion, mutex, CPU pool,
- * joiners). Entries are (process, epoch) pairs in a ring buffer: a waiter
- * that leaves early (timeout, signal, kill) just bumps its epoch, and its
- * stale entry is skipped when reached — removal is O(1) and no entry object
- * is allocated per wait.
+ * A FIFO of waiting processes (wait queue, completion, mutex, CPU pool).
+ * Entries are (process, epoch) pairs in a ring buffer: a waiter that leaves
+ * early (timeout, signal, kill) just bumps its epoch, and its stale entry is
+ * skipped when reached — removal is O(1) and no entry object is allocated
+ * per wait. The two fields it keeps on each process (`_queue`, `_epoch`)
+ * are this file's alone.
  */
-import type { Process } from './process.js';
 
-export class ProcQueue {
-  #procs: (Process<unknown> | undefined)[] = new Array<Process<unknown> | undefined>(4);
+/** What the queue keeps on each waiter. */
+export interface Queued {
+  _queue: object | null;
+  _epoch: number;
+}
+
+export class ProcQueue<P extends Queued> {
+  #procs: (P | undefined)[] = new Array<P | undefined>(4);
   #epochs: number[] = [0, 0, 0, 0];
   #head = 0;
   /** Entries in the ring, stale ones included. */
@@ -16,8 +22,8 @@ export class ProcQueue {
   /** Waiters really queued (stale entries excluded). */
   live = 0;
 
-  /** Queues `p`; it stays queued until shifted or cancelled (`cancelQueued`). */
-  push(p: Process<unknown>): void {
+  /** Queues `p`; it stays queued until shifted or cancelled. */
+  push(p: P): void {
     let cap = this.#procs.length;
     if (this.#length === cap) {
       // Mostly stale (waiters that left and were never reached): compact instead of growing.
@@ -33,12 +39,12 @@ export class ProcQueue {
   }
 
   /** Takes the first waiter still queued, or null. */
-  shift(): Process<unknown> | null {
+  shift(): P | null {
     const procs = this.#procs;
     const mask = procs.length - 1;
     while (this.#length > 0) {
       const at = this.#head;
-      const p = procs[at] as Process<unknown>;
+      const p = procs[at] as P;
       const epoch = this.#epochs[at];
       procs[at] = undefined;
       this.#head = (at + 1) & mask;
@@ -53,13 +59,21 @@ export class ProcQueue {
     return null;
   }
 
+  /** Takes `p` out if it is queued here (its entry goes stale); a no-op otherwise. */
+  cancel(p: P): void {
+    if (p._queue !== this) return;
+    this.live--;
+    p._queue = null;
+    p._epoch++;
+  }
+
   /** Waiters still queued, in order, without removing them. */
-  list(): Process<unknown>[] {
-    const out: Process<unknown>[] = [];
+  list(): P[] {
+    const out: P[] = [];
     const mask = this.#procs.length - 1;
     for (let k = 0; k < this.#length; k++) {
       const at = (this.#head + k) & mask;
-      const p = this.#procs[at] as Process<unknown>;
+      const p = this.#procs[at] as P;
       if (p._queue === this && p._epoch === this.#epochs[at]) out.push(p);
     }
     return out;
@@ -68,12 +82,12 @@ export class ProcQueue {
   /** Copies the live entries, in order, into fresh arrays of `size` slots (a power of two). */
   #resize(size: number): void {
     const mask = this.#procs.length - 1;
-    const procs = new Array<Process<unknown> | undefined>(size);
+    const procs = new Array<P | undefined>(size);
     const epochs = new Array<number>(size).fill(0);
     let n = 0;
     for (let k = 0; k < this.#length; k++) {
       const at = (this.#head + k) & mask;
-      const p = this.#procs[at] as Process<unknown>;
+      const p = this.#procs[at] as P;
       const epoch = this.#epochs[at] as number;
       if (p._queue === this && p._epoch === epoch) {
         procs[n] = p;
@@ -84,15 +98,5 @@ export class ProcQueue {
     this.#epochs = epochs;
     this.#head = 0;
     this.#length = n;
-  }
-}
-
-/** Takes `p` out of whatever queue it waits in (its entry goes stale). */
-export function cancelQueued(p: Process<unknown>): void {
-  const q = p._queue;
-  if (q !== null) {
-    q.live--;
-    p._queue = null;
-    p._epoch++;
   }
 }

@@ -5,13 +5,11 @@
  * still false. A wake-up between the check and the sleep cannot be lost,
  * because checking and queueing happen in one step.
  */
-import type { Process } from './process.js';
+import { Wait, type Process, type Scheduler } from './process.js';
 import { ProcQueue } from './queue.js';
-import type { Simulation } from './simulation.js';
-import { K_TIMEOUT } from './heap.js';
-import { TIMEOUT_STEP, step, type Step } from './step.js';
+import { step, type Step } from './step.js';
 import type { Ns } from './time.js';
-import { PENDING, Wait, type Armed } from './waitable.js';
+import { PENDING, type Armed } from './waitable.js';
 
 export interface WaitOptions {
   /** End early with 'interrupted' when the process has a signal pending. */
@@ -23,11 +21,11 @@ export interface WaitOptions {
 export type WaitEventResult = 'ok' | 'interrupted' | 'timeout';
 
 export class WaitQueue {
-  /** @internal */ readonly _queue = new ProcQueue();
+  /** @internal */ readonly _queue = new ProcQueue<Process<unknown>>();
   readonly #wakeStep: Step;
 
   constructor(
-    readonly sim: Simulation,
+    readonly sim: Scheduler,
     readonly name = 'waitQueue',
   ) {
     this.#wakeStep = step('wake', `wake:${name}`);
@@ -66,7 +64,7 @@ class WaitEvent extends Wait<WaitEventResult> {
     const timeout = this.timeoutNs;
     if (timeout !== undefined) {
       if (timeout <= 0) return 'timeout';
-      p.sim._schedule(p._timeoutEvent(), p.sim.now + timeout, K_TIMEOUT, TIMEOUT_STEP, undefined);
+      p._armTimeout(timeout);
     }
     p._interruptible = this.interruptible;
     this.wq._queue.push(p);
@@ -82,5 +80,9 @@ class WaitEvent extends Wait<WaitEventResult> {
 
   override _timeout(): WaitEventResult {
     return this.cond() ? 'ok' : 'timeout';
+  }
+
+  override _leave(p: Process<unknown>): void {
+    this.wq._queue.cancel(p);
   }
 }

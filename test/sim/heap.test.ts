@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EventHeap, SimEvent } from '../../src/sim/heap.js';
+import { SimEvent } from '../../src/sim/event.js';
+import { EventHeap } from '../../src/sim/heap.js';
 
 type Op = { op: 'push'; time: number } | { op: 'pop' } | { op: 'remove'; pick: number };
 

@@ -222,6 +222,32 @@ describe('mutex', () => {
     expect(m.owner).toBeNull();
   });
 
+  it('charges handOverNs when ownership passes to a waiter, not for an uncontended lock; a killed waiter passes it on', () => {
+    const sim = new Simulation();
+    const m = sim.mutex('module_mutex', { handOverNs: 3 });
+    const held: string[] = [];
+    for (const name of ['p0', 'p1', 'doomed', 'p2']) {
+      sim.spawn(name, function* (self) {
+        yield* m.lock();
+        expect(m.owner).toBe(self);
+        held.push(`${name} @${sim.now}`);
+        yield* sim.delay(10);
+        m.unlock();
+      });
+    }
+    sim.spawn('killer', function* () {
+      yield* sim.delay(21); // p1 unlocked at 23; doomed owns the mutex during its hand-over, 23–26
+      yield* sim.delay(3);
+      const doomed = sim.live().find((p) => p.name === 'doomed');
+      doomed?.kill();
+    });
+    sim.run();
+    // p0 at once; p1 10 + 3; doomed would resume at 26 but is killed at 24; p2 gets it at 24 + 3.
+    expect(held).toEqual(['p0 @0', 'p1 @13', 'p2 @27']);
+    expect(m.owner).toBeNull();
+    expect(() => sim.mutex('bad', { handOverNs: -1 })).toThrow(/handOverNs/);
+  });
+
   it('refuses to be unlocked by another process, or when free, and throws EDEADLK on a recursive lock', () => {
     const sim = new Simulation();
     const m = sim.mutex();

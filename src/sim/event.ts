@@ -1,0 +1,36 @@
+/**
+ * A scheduled step, as the agenda orders it: (time, seq), where it sits in
+ * the agenda, what processing it does, and the process it belongs to.
+ */
+import { START_STEP, type Step } from './step.js';
+import type { Ns } from './time.js';
+
+/** What an event does when it is processed. */
+export const K_RESUME = 0; // resume the process with `value` (start, delay, grant, join)
+export const K_THROW = 1; // throw `value` into the process
+export const K_RECHECK = 2; // the process's wait decides in its turn: a woken waiter re-checks, an ended CPU slice is given back
+export const K_TIMEOUT = 3; // the waiter's timeout ran out
+
+/** `_index` of an event in the engine's FIFO of steps at the current instant (not in the heap). */
+export const AT_NOW = -2;
+
+/**
+ * A scheduled step. A process is itself the event for its main step (start,
+ * delay, wake-up, grant, CPU end): one allocation fewer per process; only a
+ * timeout gets an event object of its own. `P` is the owner's type (the
+ * engine's Process), kept generic so that this file needs no import of it.
+ */
+export class SimEvent<P = unknown> {
+  /** @internal */ _time: Ns = 0;
+  /** @internal */ _seq = 0;
+  /** @internal position in the heap; AT_NOW in the engine's queue of steps at the current instant; -1 when not scheduled */ _index = -1;
+  /** @internal what processing it does (K_*) */ _kind = K_RESUME;
+  /** @internal what the step is, for the tie chooser and the trace */ _step: Step = START_STEP;
+  /** @internal */ _value: unknown = undefined;
+  /** @internal the process it resumes */ readonly _proc: P;
+
+  /** `proc` null: the event is its own owner (a Process is its own main event). */
+  constructor(proc: P | null) {
+    this._proc = proc ?? (this as unknown as P);
+  }
+}
