@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { burstCommand } from '../../src/cli/commands/burst.js';
 import { runCommand } from '../../src/cli/commands/run.js';
+import { sweepCommand } from '../../src/cli/commands/sweep.js';
 import { DEFAULT_COSTS } from '../../src/kernel/index.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import {
@@ -117,6 +118,16 @@ describe('--profile', () => {
     await expect(runCommand({ cpus: '2', profile: '/nonexistent/p.yaml' }, () => {})).rejects.toThrow(
       /^--profile: \/nonexistent\/p\.yaml is neither a file nor a shipped profile/,
     );
+  });
+
+  it('on sweep: every point runs on the profile given, in worker threads too', async () => {
+    const slow = tmpFile('slow-udev.yaml', 'name: slow-udev\nudev:\n  rulesNs: 20000000\n');
+    const flags = { cpus: '4,8', strategies: 'merge', json: true, jobs: '2' };
+    const plain = await sweepCommand(flags, () => {}, undefined);
+    const slowed = await sweepCommand({ ...flags, profile: slow }, () => {}, undefined);
+    expect(plain.runs.map((r) => r.profile)).toEqual(['server-288', 'server-288']);
+    expect(slowed.runs.map((r) => r.profile)).toEqual(['slow-udev', 'slow-udev']);
+    expect(slowed.runs[1]!.settleNs).toBeGreaterThan(plain.runs[1]!.settleNs);
   });
 
   it('on burst: the default is qemu-8vcpu; on server-288 (unsigned modules, real hardware) every read ends inside the first load', () => {
