@@ -32,3 +32,4 @@ export type { LoadPolicy, LoadRequest, PolicyDefinition, PolicyHost, PolicyHook,
 export { stackPolicies } from './policy.js';
 export { ERRNO_NAMES, isErrno, errnoNumber, errnoMessage, errnoName, compareResults, sortedTally } from './errno.js';
 export type { Errno, SyscallResult, ModuleState, Initstate, ModuleFile, InitBehaviour, SyscallName } from './types.js';
+export { SIGKILL, sigkill } from './syscall.js';

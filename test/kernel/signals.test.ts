@@ -4,7 +4,7 @@
  * end in the kernel (no module is left UNFORMED or COMING forever).
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_COSTS, STRATEGIES, layoutBytes } from '../../src/kernel/index.js';
+import { DEFAULT_COSTS, STRATEGIES, layoutBytes, sigkill } from '../../src/kernel/index.js';
 import { NS_PER_MS } from '../../src/sim/index.js';
 import { load, machine, moduleFile, tally } from './helpers.js';
 
@@ -52,7 +52,7 @@ describe('SIGKILL of a process in finit_module', () => {
       const others = [load(m, file, 1 * NS_PER_MS), load(m, file, 2 * NS_PER_MS)];
       m.sim.spawn('udevd', function* () {
         yield* m.sim.delay(10 * NS_PER_MS); // during the leader's init
-        leader.process.kill();
+        sigkill(leader.process);
       });
       m.sim.run();
       expect(leader.result).toBeUndefined();
@@ -72,7 +72,7 @@ describe('SIGKILL of a process in finit_module', () => {
     const waiter = load(m, file);
     m.sim.spawn('udevd', function* () {
       yield* m.sim.delay(10 * NS_PER_MS);
-      waiter.process.kill();
+      sigkill(waiter.process);
     });
     m.sim.run();
     expect(waiter.process.state).toBe('killed');

@@ -9,7 +9,6 @@ export { DEFAULT_UDEV_COSTS, UDEV_COST_NAMES, type UdevCosts } from './costs.js'
 export {
   Udevd,
   Worker,
-  WorkerKilled,
   type Device,
   type UEvent,
   type UeventAction,
@@ -17,10 +16,11 @@ export {
   type UdevdOptions,
   type UdevStats,
 } from './udevd.js';
-export { KmodBuiltin, type KmodBuiltinOptions, type ModuleSyscalls } from './kmod-builtin.js';
+export { KmodBuiltin, type KmodBuiltinOptions, type KmodLoad, type ModuleSyscalls } from './kmod-builtin.js';
 export { LoadLog, loggedAsInserted, type ModuleRequests } from './load-log.js';
 export {
   USERSPACE_STRATEGIES,
+  DROPPED,
   OpenGate,
   FlockGate,
   AddOnceGate,

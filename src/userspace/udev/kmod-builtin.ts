@@ -10,8 +10,8 @@ import type { Process, ProcessBody, Simulation, Waitable } from '../../sim/index
 import { moduleName, probe, type KernelPort, type ModuleIndex, type SyscallResult as KmodResult } from '../kmod/index.js';
 import { spend, type UdevCosts } from './costs.js';
 import { LoadLog } from './load-log.js';
-import { loadGate, type LoadGate, type UserspaceStrategy } from './strategies.js';
-import type { EventRunner, UEvent, Worker } from './udevd.js';
+import { DROPPED, loadGate, type LoadGate, type UserspaceStrategy } from './strategies.js';
+import type { EventRunner, UEvent } from './udevd.js';
 
 /** What the builtin needs of the kernel: the module syscalls and sysfs (the Kernel class has them). */
 export interface ModuleSyscalls {
@@ -30,6 +30,12 @@ export interface KmodBuiltinOptions {
   readonly log?: LoadLog | undefined;
 }
 
+/** What one module's load in a `kmod load` came to: kmod's probe result, or dropped by the gate. */
+export interface KmodLoad {
+  readonly module: string;
+  readonly result: KmodResult | typeof DROPPED;
+}
+
 /** The kmod builtin of one udevd, with the userspace strategy as a gate around each module's load. */
 export class KmodBuiltin {
   readonly log: LoadLog;
@@ -42,30 +48,47 @@ export class KmodBuiltin {
     this.gate = loadGate(options.sim, options.strategy);
   }
 
-  /** The runner udevd calls per event: `kmod load $env{MODALIAS}` for add events with a MODALIAS. */
-  readonly run: EventRunner = (worker, event) => this.#load(worker, event);
+  /** The runner udevd calls per event: `kmod load $env{MODALIAS}` in the worker's process. */
+  readonly run: EventRunner = (worker, event) => this.#runInWorker(worker.proc, event);
 
-  *#load(worker: Worker, event: UEvent): ProcessBody<void> {
+  *#runInWorker(proc: Process<unknown>, event: UEvent): ProcessBody<void> {
+    yield* this.kmodLoad(proc, event);
+  }
+
+  /**
+   * `kmod load $env{MODALIAS}` for `event`, run by `proc`: nothing unless an
+   * add event with a MODALIAS; else each module the MODALIAS resolves to,
+   * through the gate, and what each load came to.
+   */
+  *kmodLoad(proc: Process<unknown>, event: UEvent): ProcessBody<KmodLoad[]> {
     // 80-drivers.rules: ACTION!="add", GOTO="drivers_end"; ENV{MODALIAS}=="?*" ...
-    if (event.action !== 'add' || event.modalias === undefined || event.modalias === '') return;
+    if (event.action !== 'add' || event.modalias === undefined || event.modalias === '') return [];
     const { sim, index, costs } = this.#o;
     yield* spend(sim, costs.kmodLookupNs);
     const names = index.resolve(event.modalias);
-    const port = this.#port(worker.proc, worker);
+    const port = this.#port(proc);
+    const loads: KmodLoad[] = [];
     for (const name of names) {
       yield* spend(sim, costs.kmodModuleNs);
-      yield* this.gate.load(worker, event, name, () => probe(port, index, name));
+      const outcome = yield* this.gate.load(proc, event, name, () => probe(port, index, name));
+      loads.push({ module: name, result: outcome === DROPPED ? DROPPED : outcome.result });
     }
+    return loads;
   }
 
   /** `modprobe NAME` run by `proc` outside udev (an admin's retry): no gate, no udev. */
   *modprobe(proc: Process<unknown>, name: string): ProcessBody<void> {
     yield* spend(this.#o.sim, this.#o.costs.kmodModuleNs);
-    yield* probe(this.#port(proc, undefined), this.#o.index, name);
+    yield* probe(this.#port(proc), this.#o.index, name);
   }
 
-  /** kmod's view of the kernel, from `proc`: each finit_module counted, and a killed worker stopped on return. */
-  #port(proc: Process<unknown>, worker: Worker | undefined): KernelPort<Waitable<unknown>> {
+  /**
+   * kmod's view of the kernel, from `proc`: each finit_module counted. A
+   * worker killed during the call dies on its way back (the kernel's
+   * sigkill, src/kernel/syscall.ts), so its result is not counted: udev
+   * never sees it.
+   */
+  #port(proc: Process<unknown>): KernelPort<Waitable<unknown>> {
     const { sim, kernel } = this.#o;
     const log = this.log;
     return {
@@ -74,16 +97,8 @@ export class KmodBuiltin {
       *finitModule(path: string, args: string): Generator<Waitable<unknown>, KmodResult, unknown> {
         const name = moduleName(path);
         log.request(name, sim.now);
-        if (worker !== undefined) worker.inKernel = true;
-        let result: SyscallResult;
-        try {
-          result = yield* kernel.finitModule(proc, path, args);
-        } finally {
-          if (worker !== undefined) worker.inKernel = false;
-        }
+        const result = yield* kernel.finitModule(proc, path, args);
         log.result(name, result, sim.now);
-        // SIGKILL arrived during the call: the process dies on its way back to userspace.
-        worker?.checkKilled();
         // kmod keeps its own copy of the errno names (a subset of the kernel's); the value passes through as is.
         return result as KmodResult;
       },

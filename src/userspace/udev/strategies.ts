@@ -2,15 +2,21 @@
  * The userspace de-duplication strategies proposed in 2022 (SPEC §2), as
  * gates around the kmod builtin's load of one module name.
  */
-import type { Mutex, ProcessBody, Simulation } from '../../sim/index.js';
-import type { UEvent, Worker } from './udevd.js';
+import type { Mutex, Process, ProcessBody, Simulation } from '../../sim/index.js';
+import type { UEvent } from './udevd.js';
 
 export const USERSPACE_STRATEGIES = ['udev-flock', 'add-once'] as const;
 export type UserspaceStrategy = (typeof USERSPACE_STRATEGIES)[number];
 
+/** What a gate returns for a load it did not let run. */
+export const DROPPED = 'dropped';
+
 export interface LoadGate {
-  /** Runs `load` (kmod's probe of `name` for `event`), or not, as the strategy says. */
-  load(worker: Worker, event: UEvent, name: string, load: () => ProcessBody<unknown>): ProcessBody<void>;
+  /**
+   * Runs `load` (kmod's probe of `name` for `event`, in `proc`), or not, as
+   * the strategy says: the load's own value, or DROPPED.
+   */
+  load<T>(proc: Process<unknown>, event: UEvent, name: string, load: () => ProcessBody<T>): ProcessBody<T | typeof DROPPED>;
   /** Requests the gate dropped without asking the kernel. */
   readonly dropped: number;
 }
@@ -19,8 +25,8 @@ export interface LoadGate {
 export class OpenGate implements LoadGate {
   readonly dropped = 0;
 
-  *load(_worker: Worker, _event: UEvent, _name: string, load: () => ProcessBody<unknown>): ProcessBody<void> {
-    yield* load();
+  *load<T>(_proc: Process<unknown>, _event: UEvent, _name: string, load: () => ProcessBody<T>): ProcessBody<T> {
+    return yield* load();
   }
 }
 
@@ -44,15 +50,15 @@ export class FlockGate implements LoadGate {
     return this.#locks.get(name)?.waiters ?? 0;
   }
 
-  *load(worker: Worker, _event: UEvent, name: string, load: () => ProcessBody<unknown>): ProcessBody<void> {
+  *load<T>(proc: Process<unknown>, _event: UEvent, name: string, load: () => ProcessBody<T>): ProcessBody<T> {
     let lock = this.#locks.get(name);
     if (lock === undefined) this.#locks.set(name, (lock = this.#sim.mutex(`flock:${name}`)));
     yield* lock.lock();
     try {
-      yield* load();
+      return yield* load();
     } finally {
-      // A worker killed outside the kernel ends without this; the sim frees its locks, as closing the fd does.
-      if (lock.owner === worker.proc) lock.unlock();
+      // A killed worker ends without this; the sim frees its locks, as closing the fd does.
+      if (lock.owner === proc) lock.unlock();
     }
   }
 }
@@ -67,16 +73,16 @@ export class AddOnceGate implements LoadGate {
   dropped = 0;
   readonly #asked = new Set<string>();
 
-  *load(_worker: Worker, event: UEvent, name: string, load: () => ProcessBody<unknown>): ProcessBody<void> {
+  *load<T>(_proc: Process<unknown>, event: UEvent, name: string, load: () => ProcessBody<T>): ProcessBody<T | typeof DROPPED> {
     if (event.trigger !== undefined) {
       const key = `${event.trigger}\0${name}`;
       if (this.#asked.has(key)) {
         this.dropped++;
-        return;
+        return DROPPED;
       }
       this.#asked.add(key);
     }
-    yield* load();
+    return yield* load();
   }
 }
 

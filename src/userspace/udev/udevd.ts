@@ -7,11 +7,13 @@
  * Event timeout (SPEC §1): a warning at a third of it, the timeout itself
  * counted at 180 s, SIGKILL 10 s after. A killed worker's event is finished
  * as failed and udevd stops waiting for the worker; a worker inside a
- * system call gets a fatal signal instead of vanishing, because in reality
- * the kernel finishes (or interrupts) the call before the process dies.
+ * system call dies on its way back from it (the kernel's sigkill,
+ * src/kernel/syscall.ts), as in reality the kernel finishes (or interrupts)
+ * the call before the process dies.
  */
 import type { Completion, Ns, Process, ProcessBody, Simulation, WaitQueue } from '../../sim/index.js';
 import { NS_PER_S } from '../../sim/index.js';
+import { sigkill } from '../../kernel/index.js';
 import { DEFAULT_UDEV_COSTS, spend, type UdevCosts } from './costs.js';
 import { EventQueue } from './event-queue.js';
 
@@ -64,20 +66,9 @@ export interface UdevStats {
   workerKills: number;
 }
 
-/** Thrown inside a worker to unwind it once it learns it was killed. */
-export class WorkerKilled extends Error {
-  constructor(readonly worker: Worker) {
-    super(`udev worker ${worker.id} was killed`);
-    this.name = 'WorkerKilled';
-  }
-}
-
 /** One udevd worker process. */
 export class Worker {
   event: UEvent | undefined = undefined;
-  /** Inside a system call: a kill becomes a fatal signal the call returns from. */
-  inKernel = false;
-  killed = false;
   /** Set once the sim process exists (right after the fork). */
   proc!: Process<void>;
 
@@ -85,11 +76,6 @@ export class Worker {
     readonly id: number,
     /** @internal */ readonly _wake: WaitQueue,
   ) {}
-
-  /** Ends the worker's run once it is back from the kernel after a SIGKILL. */
-  checkKilled(): void {
-    if (this.killed) throw new WorkerKilled(this);
-  }
 }
 
 interface Running {
@@ -257,14 +243,7 @@ export class Udevd {
       }
       const event = worker.event;
       yield* spend(this.#sim, this.costs.rulesNs);
-      let ok = true;
-      try {
-        ok = (yield* this.#run(worker, event)) !== false;
-      } catch (error) {
-        if (error instanceof WorkerKilled && error.worker === worker) return;
-        throw error;
-      }
-      if (worker.killed) return;
+      const ok = (yield* this.#run(worker, event)) !== false;
       worker.event = undefined;
       this.#finish(event, ok);
       this.#idle.push(worker);
@@ -288,12 +267,10 @@ export class Udevd {
   #kill(worker: Worker, event: UEvent): void {
     this.stats.workerKills++;
     if (this.#sim.tracing) this.#sim.trace('udevd', `worker ${worker.id} processing SEQNUM=${event.seqnum} killed`);
-    worker.killed = true;
     worker.event = undefined;
     this.#workers.delete(worker);
     this.#finish(event, false);
-    if (worker.inKernel) worker.proc.interrupt('SIGKILL');
-    else worker.proc.kill();
+    sigkill(worker.proc);
     this.#kick();
   }
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { NS_PER_MS, NS_PER_S, Simulation, type ProcessBody } from '../../../src/sim/index.js';
-import { Udevd, type Device, type EventRunner, type UEvent, type Worker } from '../../../src/userspace/udev/index.js';
+import { Kernel } from '../../../src/kernel/index.js';
+import { indexFromTexts } from '../../../src/userspace/kmod/index.js';
+import { KmodBuiltin, Udevd, type Device, type EventRunner, type UEvent, type Worker } from '../../../src/userspace/udev/index.js';
+import { moduleFile } from '../../kernel/helpers.js';
 
 const noCosts = { forkNs: 0, dispatchNs: 0, rulesNs: 0, kmodLookupNs: 0, kmodModuleNs: 0 };
 
@@ -121,28 +124,30 @@ describe('Udevd', () => {
     expect(udevd.workers).toBe(0);
   });
 
-  it('delivers a fatal signal to a worker inside a system call and stops waiting for it', () => {
+  it('kills a worker inside finit_module at 190 s and stops waiting for it; the call runs to its end', () => {
+    // An init that outlasts udev's timeout: the worker is in the kernel when SIGKILL comes.
+    const file = moduleFile('slow_init', { init: { result: 0, ns: 500 * NS_PER_S } });
     const sim = new Simulation();
-    const kernelWq = sim.waitQueue('kernel');
-    let returnedAt: number | undefined;
-    let waitResult: string | undefined;
-    const run: EventRunner = function* (w) {
-      // a kernel wait that outlasts the timeout; interruptible, as module_wq waits are
-      w.inKernel = true;
-      waitResult = yield* kernelWq.waitEvent(() => false, { interruptible: true, timeoutNs: 500 * NS_PER_S });
-      w.inKernel = false;
-      returnedAt = sim.now;
-      w.checkKilled();
-      throw new Error('a killed worker must not go on');
-    };
-    const udevd = new Udevd(sim, { childrenMax: 2, costs: noCosts, run });
+    const kernel = new Kernel(sim, { policy: 'v6.4', files: [file], cpus: sim.cpus(4) });
+    const index = indexFromTexts(
+      { 'modules.dep': `${file.path}:\n`, 'modules.alias': 'alias cpu:x slow_init\n', 'modules.symbols': '', 'modules.softdep': '', 'modules.builtin': '' },
+      '/lib/modules',
+    );
+    const kmod = new KmodBuiltin({ sim, index, kernel, costs: noCosts });
+    const udevd = new Udevd(sim, { childrenMax: 2, costs: noCosts, run: kmod.run });
     udevd.trigger(cpuDevices(1));
     sim.run();
     expect(udevd.stats.workerKills).toBe(1);
-    expect(waitResult).toBe('interrupted');
-    expect(returnedAt).toBe(190 * NS_PER_S);
     expect(udevd.settledAt).toBe(190 * NS_PER_S);
     expect(udevd.stats.eventsFailed).toBe(1);
+    // The call ran to its end (init is not interruptible): the module is LIVE once its 500 s init (plus the
+    // load's few microseconds) is over, and the worker died on its way back without seeing the result.
+    expect(kernel.initstate('slow_init')).toBe('live');
+    expect(sim.now).toBeGreaterThan(500 * NS_PER_S);
+    expect(sim.now).toBeLessThan(501 * NS_PER_S);
+    expect(kernel.stats.results.get('0')).toBe(1);
+    expect(kmod.log.get('slow_init')).toMatchObject({ requests: 1, results: {} });
+    expect(sim.blocked()).toEqual([]);
   });
 
   it('spends fork and dispatch time in the manager, one event after another, and rules time in each worker', () => {
