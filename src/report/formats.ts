@@ -7,7 +7,6 @@ import { burstTable } from './burst.js';
 import { checkJson, checkTable } from './check.js';
 import { burstCsv, checkCsv, runsCsv, sweepCsv } from './csv.js';
 import type { BurstDocument, CheckDocument, ReportDocument, RunsDocument, SweepDocument } from './document.js';
-import { burstHtml, checkHtml, runsHtml, sweepHtml } from './html.js';
 import { compareTable, runTable, sizesLine, sweepTable, whyV53IsSlow } from './table.js';
 import { burstText, checkText, runsText, sweepText } from './text.js';
 
@@ -23,6 +22,9 @@ export interface Renderer {
   check(d: CheckDocument): Rendered;
   sweep(d: SweepDocument): Rendered;
 }
+
+// Vega and Vega-Lite take a second to load: only an HTML report pays for them.
+const html = (): Promise<typeof import('./html.js')> => import('./html.js');
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -48,7 +50,12 @@ export const RENDERERS: Readonly<Record<Format, Renderer>> = {
     sweep: (d) => json(d.sweep),
   },
   csv: { runs: runsCsv, burst: burstCsv, check: checkCsv, sweep: sweepCsv },
-  html: { runs: runsHtml, burst: burstHtml, check: checkHtml, sweep: sweepHtml },
+  html: {
+    runs: async (d) => (await html()).runsHtml(d),
+    burst: async (d) => (await html()).burstHtml(d),
+    check: async (d) => (await html()).checkHtml(d),
+    sweep: async (d) => (await html()).sweepHtml(d),
+  },
 };
 
 /** The document in `format`. */

@@ -31,6 +31,7 @@ th { background: #f4f4f4; text-align: left; }
 td.n { text-align: right; white-space: nowrap; }
 td.holds { color: #2e7d32; }
 td.violated { color: #c62828; font-weight: bold; }
+td.incomplete { color: #8d6e00; }
 `.trim();
 
 type Cell = string | { n: string } | { cls: string; text: string };
@@ -74,6 +75,7 @@ function page(title: string, machine: string, body: readonly string[]): string {
 }
 
 const n = (s: string): { n: string } => ({ n: s });
+const verdictClass = (v: string): string => (v === 'holds' || v === 'violated' ? v : 'incomplete');
 
 function firstToLast(r: RunResult, name: string): string {
   const m = r.modules[name];
@@ -166,7 +168,7 @@ export async function checkHtml(d: CheckDocument): Promise<string> {
       ['strategy', ...GUARANTEES.map((g) => GUARANTEE_TITLES[g]), 'worst-case inits', 'states', 'runs'],
       d.run.results.map(({ report }) => [
         report.strategy,
-        ...GUARANTEES.map((g) => ({ cls: report.invariants[g], text: report.invariants[g] })),
+        ...GUARANTEES.map((g) => ({ cls: verdictClass(report.invariants[g]), text: report.invariants[g] })),
         n(report.worstCaseInits === null ? '-' : String(report.worstCaseInits)),
         n(count(report.statesExplored)),
         n(count(report.runs)),

@@ -173,7 +173,9 @@ export function checkText(d: CheckDocument): string {
   );
   for (const { report, seconds: s } of results) {
     const broken = GUARANTEES.filter((g) => report.invariants[g] === 'violated').map((g) => GUARANTEE_TITLES[g]);
-    lines.push('', ...para(`${report.strategy}: ${broken.length === 0 ? 'every guarantee holds' : `violated: ${broken.join(', ')}`}`));
+    const unsure = GUARANTEES.filter((g) => !['holds', 'violated'].includes(report.invariants[g])).map((g) => `${GUARANTEE_TITLES[g]} ${report.invariants[g]}`);
+    const verdict = [broken.length > 0 ? `violated: ${broken.join(', ')}` : '', ...unsure].filter((v) => v !== '').join('; ') || 'every guarantee holds';
+    lines.push('', ...para(`${report.strategy}: ${verdict}`));
     lines.push(
       ...para(
         `worst-case inits ${report.worstCaseInits ?? '-'}, ${count(report.statesExplored)} states, ${count(report.runs)} runs, ${s.toFixed(1)} s${report.complete ? '' : ' (incomplete)'}`,
