@@ -282,11 +282,13 @@ export class GuaranteeMonitor {
         k.foundInFlight = false;
       }
     }
-    if (state === 'live' || state === 'gone') {
+    // A successful load is done once LIVE; a failed one only when its leader's syscall returns: free_module()
+    // unlinks the module a grace period (and the region frees) before that, and idempotent's waiters still join it.
+    if (state === 'live') {
       const owner = m.formedBy;
       if (owner?.load !== undefined) this.#endLoad(m, owner.load);
-      if (state === 'gone') m.formedBy = undefined;
     }
+    if (state === 'gone') m.formedBy = undefined;
   }
 
   #endLoad(m: ModuleTrack, load: Load): void {

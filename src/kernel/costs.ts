@@ -12,13 +12,30 @@
  * spread out in time by more than a failing load lives. With every process
  * released at the same instant and C CPUs, the reads go through the CPU
  * pool C at a time, so the k-th batch of C requests reaches the dedup
- * point k read-times after the first; one load (formation → freed) lives
- * `init.ns + goingNs`. With 8 CPUs, N = 32 is 4 batches and N = 64 is 8;
- * the table's shape needs a failing load's life L and one read-and-verify
- * time R with 3·R < L < 7·R. The defaults give, for 33,233 bytes,
- * R ≈ 4.39 ms (read 0.08 ms + signature 4.32 ms) and, with the burst
- * command's default 20 ms init, L = 20 + 4 = 24 ms ≈ 5.5·R: in the middle
- * of the band, away from the ties at whole multiples.
+ * point k read-times after the first; one failing load lives from its
+ * insertion into the module list to its unlinking: init, grace period #1,
+ * the GOING notifiers, free_module()'s grace period #2 (see teardown
+ * below). With 8 CPUs, N = 32 is 4 batches and N = 64 is 8; the table's
+ * shape needs a failing load's life L and one read-and-verify time R with
+ * 3·R < L < 7·R. The defaults give, for 33,233 bytes, R ≈ 4.39 ms (read
+ * 0.08 ms + signature 4.32 ms) and, with the burst command's default 20 ms
+ * init and two 4 ms grace periods at 8 CPUs (HZ = 250), L ≈ 28.1 ms ≈ 6.4·R.
+ *
+ * Teardown of a failed init (kernel/module/main.c do_init_module() → fail:,
+ * free_module()): GOING; synchronize_rcu() #1; the GOING notifier chain,
+ * klp_module_going(), ftrace_release_mod() (`teardownNs`); mod_sysfs_teardown,
+ * the module marked UNFORMED while still listed; then under module_mutex
+ * list_del_rcu() and synchronize_rcu() #2; then the memory regions are freed
+ * (`regionFreeNs` + an IPI to every CPU each, under vmap_purge_lock) and
+ * module_wq is woken. A grace period is a sleep, off the CPU pool.
+ *
+ * Grace period (kernel/rcu/tree.c rcu_init_geometry()): Tree RCU's first
+ * force-quiescent-state scan comes `jiffies_till_first_fqs` = 1 + (HZ > 250)
+ * + (HZ > 500) + nr_cpu_ids / 256 jiffies after the grace period starts; on
+ * a machine whose CPUs are mostly idle, that scan reports them quiescent
+ * (dyntick-idle) and ends the grace period. `rcuGraceExtraNs` is what a
+ * busy machine adds (more FQS rounds, the GP kthread's wake-up): to be
+ * calibrated.
  *
  * Why only the read and the signature check take CPU by default: the CPU
  * pool is first-come first-served and runs a slice to the end, so a loader
@@ -67,9 +84,43 @@ export interface CostProfile {
   readonly formation: StageCost;
   /** Whether the init function's time holds a CPU (otherwise it runs off the pool, as a sleep). */
   readonly initOnCpu: boolean;
-  /** A failed init: from GOING to freed (synchronize_rcu twice, notifiers, free_module). Off the CPU pool. */
-  readonly goingNs: Ns;
-  /** delete_module: from GOING to freed (exit, notifiers, free_module). Off the CPU pool. */
+  /**
+   * Each acquisition of module_mutex: the time the new owner holds it before
+   * its own work (waking it and switching to it when the lock is handed over).
+   * 1–5 µs on a loaded server; to be calibrated.
+   */
+  readonly moduleMutexNs: Ns;
+  /**
+   * One re-check under module_mutex (finished_loading(), the duplicate check):
+   * find_module_all() walks the module list, ~100–200 entries on a server:
+   * 0.5–2 µs.
+   */
+  readonly recheckNs: Ns;
+  /** CONFIG_HZ: 250 on Debian and openSUSE kernels (the jiffy is 4 ms). */
+  readonly hz: number;
+  /** Added to every grace period beyond the first FQS scan (busy CPUs, GP kthread latency); to be calibrated. */
+  readonly rcuGraceExtraNs: Ns;
+  /** The GOING notifier chain, livepatch and ftrace release, sysfs teardown of one module; to be calibrated (tens to hundreds of µs). */
+  readonly teardownNs: Ns;
+  /**
+   * vfree() of one module memory region (VM_FLUSH_RESET_PERMS): resetting
+   * the direct map and purging the lazily freed areas under vmap_purge_lock,
+   * before the TLB flush; to be calibrated (µs).
+   */
+  readonly regionFreeNs: Ns;
+  /**
+   * That flush's IPI broadcast, per CPU of the machine (flush_tlb_kernel_range()
+   * interrupts every CPU and waits for each): 50–500 ns per CPU; to be calibrated.
+   */
+  readonly tlbFlushNsPerCpu: number;
+  /**
+   * Memory regions of one module from 6.4 (ac3b43283923, struct module_memory:
+   * text, data, rodata, ro_after_init, init text, init data, init rodata; empty
+   * ones are not allocated): 3–7, 5 for a typical driver. Before 6.4 a module
+   * has two (core_layout and init_layout).
+   */
+  readonly moduleMemoryRegions: number;
+  /** delete_module: the module's exit() and the GOING notifiers, before free_module(). Off the CPU pool. */
   readonly unloadNs: Ns;
   /** resolve_symbol_wait(): how long a load waits for a COMING exporter (30 s). */
   readonly symbolWaitNs: Ns;
@@ -79,6 +130,8 @@ export interface CostProfile {
   readonly layoutFactor: number;
   /** Module-area allocations are whole pages of this size. */
   readonly pageBytes: number;
+  /** A fixed grace period instead of the first-FQS formula (the model checker's 0). */
+  readonly gracePeriodNs?: Ns;
 }
 
 const free: StageCost = { fixedNs: 0, perByteNs: 0 };
@@ -94,7 +147,14 @@ export const DEFAULT_COSTS: CostProfile = Object.freeze({
   resolveSymbols: free,
   formation: free,
   initOnCpu: false,
-  goingNs: 4 * NS_PER_MS,
+  moduleMutexNs: 1 * NS_PER_US,
+  recheckNs: 1 * NS_PER_US,
+  hz: 250,
+  rcuGraceExtraNs: 0,
+  teardownNs: 100 * NS_PER_US,
+  regionFreeNs: 5 * NS_PER_US,
+  tlbFlushNsPerCpu: 100,
+  moduleMemoryRegions: 5,
   unloadNs: 4 * NS_PER_MS,
   symbolWaitNs: 30 * NS_PER_S,
   moduleAreaBytes: 1008 * 1024 * 1024,
@@ -108,8 +168,14 @@ export const ZERO_TIME_COSTS: CostProfile = Object.freeze({
   read: free,
   decompress: free,
   checkSignature: free,
-  goingNs: 0,
+  moduleMutexNs: 0,
+  recheckNs: 0,
+  rcuGraceExtraNs: 0,
+  teardownNs: 0,
+  regionFreeNs: 0,
+  tlbFlushNsPerCpu: 0,
   unloadNs: 0,
+  gracePeriodNs: 0,
 });
 
 /** Overrides as a caller gives them: any field, and any part of a stage cost. */
@@ -144,12 +210,20 @@ const COST_FIELDS = {
   resolveSymbols: stageCost,
   formation: stageCost,
   initOnCpu: flag,
-  goingNs: wholeNs,
+  moduleMutexNs: wholeNs,
+  recheckNs: wholeNs,
+  hz: wholeAtLeast(1),
+  rcuGraceExtraNs: wholeNs,
+  teardownNs: wholeNs,
+  regionFreeNs: wholeNs,
+  tlbFlushNsPerCpu: atLeast(0),
+  moduleMemoryRegions: wholeAtLeast(1),
   unloadNs: wholeNs,
   symbolWaitNs: wholeNs,
   moduleAreaBytes: wholeAtLeast(0),
   layoutFactor: atLeast(0),
   pageBytes: wholeAtLeast(1),
+  gracePeriodNs: wholeNs.optional(),
 } satisfies { readonly [K in keyof CostProfile]-?: z.ZodType<CostProfile[K]> };
 
 /** Names of the kernel's costs, in profile order. */
@@ -192,6 +266,22 @@ export function resolveCosts(overrides: CostOverrides = {}, base: CostProfile = 
     out[key] = typeof was === 'object' ? { ...was, ...(value as Partial<StageCost>) } : value;
   }
   return Object.freeze(out as unknown as CostProfile);
+}
+
+/** jiffies_till_first_fqs for `cpus` CPUs (kernel/rcu/tree.c: RCU_JIFFIES_TILL_FORCE_QS + nr_cpu_ids / RCU_JIFFIES_FQS_DIV). */
+export function jiffiesTillFirstFqs(hz: number, cpus: number): number {
+  return 1 + (hz > 250 ? 1 : 0) + (hz > 500 ? 1 : 0) + Math.floor(cpus / 256);
+}
+
+/** One synchronize_rcu() on a machine of `cpus` CPUs. */
+export function gracePeriodNs(costs: CostProfile, cpus: number): Ns {
+  if (costs.gracePeriodNs !== undefined) return costs.gracePeriodNs;
+  return Math.round((jiffiesTillFirstFqs(costs.hz, cpus) * NS_PER_S) / costs.hz) + costs.rcuGraceExtraNs;
+}
+
+/** Freeing one module memory region on x86: vfree() under vmap_purge_lock, then a TLB-flush IPI to every CPU. */
+export function regionFreeNs(costs: CostProfile, cpus: number): Ns {
+  return costs.regionFreeNs + Math.round(costs.tlbFlushNsPerCpu * cpus);
 }
 
 /** A stage's CPU time for `bytes` of input, in whole nanoseconds. */

@@ -4,10 +4,11 @@
  * (initstate, /proc/modules), counters, and observers. One Kernel per
  * simulated machine; its policy is one of the strategies.
  */
-import type { CpuPool, Process, Simulation, WaitQueue, Waitable } from '../sim/index.js';
+import type { CpuPool, Mutex, Process, ProcessBody, Simulation, Waitable } from '../sim/index.js';
 import { resolveCosts, type CostOverrides, type CostProfile } from './costs.js';
 import { freeModule, loadModule, type LoaderContext } from './loader.js';
 import { ModuleArea } from './module-area.js';
+import { ModuleSync } from './module-mutex.js';
 import { ModuleTable, type Module } from './module-table.js';
 import { Observers, type DedupDecision, type KernelObserver } from './observer.js';
 import { POLICIES, isStrategy, type StrategyId } from './policies/index.js';
@@ -26,6 +27,11 @@ export interface KernelOptions {
   /** The machine's CPUs. */
   readonly cpus: CpuPool;
   readonly costs?: CostOverrides;
+  /**
+   * The usermode helper request_module() runs (modprobe_path): by default
+   * a bare finit_module of the module's own file; a scenario plugs in kmod.
+   */
+  readonly modprobe?: ((proc: Process<unknown>, name: string) => ProcessBody<unknown>) | undefined;
 }
 
 type Step<T> = Generator<Waitable<unknown>, T, unknown>;
@@ -40,14 +46,19 @@ export class Kernel implements LoaderContext, PolicyHost {
   readonly modules = new ModuleTable();
   /** @internal */
   readonly moduleArea: ModuleArea;
-  /** module_wq: every module state transition wakes it. */
-  readonly moduleWq: WaitQueue;
+  /** module_mutex and module_wq. */
+  readonly sync: ModuleSync;
+  /** @internal mm/vmalloc.c's vmap_purge_lock */
+  readonly vmapPurgeLock: Mutex;
+  /** @internal regions a module's image is freed as */
+  readonly memoryRegions: number;
   /** @internal */
   readonly observers = new Observers();
   /** @internal */
   readonly policy: LoadPolicy;
   readonly #files = new Map<string, ModuleFile>();
   readonly #builtin: ReadonlySet<string>;
+  readonly #modprobe: ((proc: Process<unknown>, name: string) => ProcessBody<unknown>) | undefined;
   #requests = 0;
 
   constructor(
@@ -59,7 +70,10 @@ export class Kernel implements LoaderContext, PolicyHost {
     this.cpus = options.cpus;
     this.costs = resolveCosts(options.costs);
     this.moduleArea = new ModuleArea(this.costs.moduleAreaBytes);
-    this.moduleWq = sim.waitQueue('moduleWq');
+    this.sync = new ModuleSync(sim, this.costs);
+    this.vmapPurgeLock = sim.mutex('vmap_purge_lock');
+    this.memoryRegions = POLICIES[this.strategy].memory === 'module_memory' ? this.costs.moduleMemoryRegions : 2;
+    this.#modprobe = options.modprobe;
     for (const file of options.files) {
       if (this.#files.has(file.path)) throw new Error(`kernel: two module files at ${file.path}`);
       this.#files.set(file.path, file);
@@ -79,8 +93,8 @@ export class Kernel implements LoaderContext, PolicyHost {
   }
 
   /**
-   * delete_module(name): a LIVE module nobody uses goes GOING, is torn down
-   * and freed, and waiters are woken. Not in the list (or UNFORMED) →
+   * delete_module(name): under module_mutex a LIVE module nobody uses goes
+   * GOING; its exit() runs, free_module() frees it, and waiters are woken. Not in the list (or UNFORMED) →
    * ENOENT; used by another module → EWOULDBLOCK; not LIVE → EBUSY.
    */
   deleteModule(proc: Process<unknown>, name: string): Waitable<SyscallResult> {
@@ -113,17 +127,36 @@ export class Kernel implements LoaderContext, PolicyHost {
 
   // ---- for the loader and the policies ----
 
-  /** @internal */
+  /** @internal a state change wakes nobody: module_wq is woken at the end of a load or unload only */
   setState(mod: Module, to: ModuleState | undefined, proc: Process<unknown>): void {
-    const from = to === 'UNFORMED' ? undefined : mod.state;
+    // A module enters the list UNFORMED; free_module() marks it UNFORMED again while it is still listed.
+    const from = to === 'UNFORMED' && !mod.listed ? undefined : mod.state;
     if (to !== undefined) mod.state = to;
+    mod.listed = to !== undefined;
     if (this.observers.active) this.observers.transition({ time: this.sim.now, process: proc, module: mod.name, from, to });
-    this.moduleWq.wakeUpAll();
   }
 
-  /** @internal */
-  requestOwnLoad(file: ModuleFile): Process<unknown> {
-    return this.sim.spawn(`modprobe ${file.name}`, (self) => this.finitModule(self, file.path)[Symbol.iterator]());
+  /**
+   * @internal request_module(): runs modprobe as a usermode helper and waits
+   * for it killably (call_usermodehelper_exec() with UMH_KILLABLE): a
+   * SIGKILL of the caller ends the wait, request_module() fails, and the
+   * caller's init goes on without it; modprobe runs to its own end.
+   */
+  *requestModule(caller: Process<unknown>, file: ModuleFile): Generator<Waitable<unknown>, void, unknown> {
+    const done = this.sim.completion(`modprobe ${file.name}`);
+    const modprobe = this.#modprobe ?? ((self: Process<unknown>) => this.finitModule(self, file.path)[Symbol.iterator]());
+    this.sim.spawn(`modprobe ${file.name}`, function* (self) {
+      yield* modprobe(self, file.name);
+      done.completeAll();
+    });
+    for (;;) {
+      // The running process: a caller killed outright goes on in a kernel process with SIGKILL pending.
+      const signal = (this.sim.current ?? caller).signalPending;
+      if (signal === 'SIGKILL') return;
+      // wait_for_completion_killable(): only a fatal signal ends it.
+      const r = yield* done.wait({ interruptible: signal === undefined });
+      if (r === 'completed') return;
+    }
   }
 
   /** @internal */
@@ -163,14 +196,20 @@ export class Kernel implements LoaderContext, PolicyHost {
 
   *#delete(proc: Process<unknown>, name: string): Step<SyscallResult> {
     yield* this.sim.delay(0, 'deleteModule');
+    yield* this.sync.lock();
+    yield* this.sync.hold(this.costs.recheckNs, 'recheck');
     const mod = this.modules.find(name);
-    if (mod === undefined || mod.state === 'UNFORMED') return 'ENOENT';
-    if (mod.holders.size > 0) return 'EWOULDBLOCK';
-    if (mod.state !== 'LIVE') return 'EBUSY';
+    const refused = mod === undefined || mod.state === 'UNFORMED' ? 'ENOENT' : mod.holders.size > 0 ? 'EWOULDBLOCK' : mod.state !== 'LIVE' ? 'EBUSY' : undefined;
+    if (refused !== undefined || mod === undefined) {
+      this.sync.unlock();
+      return refused ?? 'ENOENT';
+    }
     this.setState(mod, 'GOING', proc);
+    this.sync.unlock();
     yield* this.sim.delay(this.costs.unloadNs, 'unload');
-    freeModule(this, mod, proc);
+    yield* freeModule(this, mod, proc);
     this.stats.modulesUnloaded++;
+    this.sync.wakeUpAll();
     return 0;
   }
 }

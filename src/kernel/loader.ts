@@ -6,13 +6,20 @@
  * a `delay(0)`), so the model checker's tie chooser can order any two loads
  * stage by stage. The policy decides at its detection points; this file
  * never names a strategy.
+ *
+ * Locking and wake-ups follow the kernel: module_mutex around the policy's
+ * checks at steps 2, 3 and 5 (with the insertion), each symbol resolution,
+ * complete_formation(), the success tail and free_module(); module_wq woken
+ * only at the end of do_init_module() (success, or failure once the module
+ * is freed), on the unlink error path and at the end of delete_module().
  */
-import type { CpuPool, Process, Simulation, WaitQueue, Waitable } from '../sim/index.js';
-import { layoutBytes, stageNs, type CostProfile, type StageCost } from './costs.js';
+import type { CpuPool, Mutex, Process, Simulation, Waitable } from '../sim/index.js';
+import { gracePeriodNs, layoutBytes, regionFreeNs, stageNs, type CostProfile, type StageCost } from './costs.js';
 import type { ModuleArea } from './module-area.js';
+import type { ModuleSync } from './module-mutex.js';
 import { Module, type ModuleTable } from './module-table.js';
 import type { Observers } from './observer.js';
-import type { LoadPolicy, LoadRequest, PolicyHook } from './policy.js';
+import type { LoadPolicy, LoadRequest, PolicyHook, Verdict } from './policy.js';
 import type { DetectionPoint, KernelStats } from './stats.js';
 import { releaseUses, resolveImports, verifyExportedSymbols } from './symbols.js';
 import type { ModuleFile, ModuleState, SyscallResult } from './types.js';
@@ -26,16 +33,21 @@ export interface LoaderContext {
   readonly costs: CostProfile;
   readonly modules: ModuleTable;
   readonly moduleArea: ModuleArea;
-  readonly moduleWq: WaitQueue;
+  /** module_mutex and module_wq. */
+  readonly sync: ModuleSync;
+  /** mm/vmalloc.c's vmap_purge_lock: every flushing vfree() of module memory takes it. */
+  readonly vmapPurgeLock: Mutex;
+  /** Memory regions one module's image is freed as (2 before 6.4; struct module_memory's from 6.4). */
+  readonly memoryRegions: number;
   readonly stats: KernelStats;
   /** init() calls so far per module file path (for InitBehaviour.results). */
   readonly initCallsByPath: Map<string, number>;
   readonly observers: Observers;
   readonly policy: LoadPolicy;
-  /** Moves `mod` to `to` (undefined: freed), tells the observers and wakes module_wq. */
+  /** Moves `mod` to `to` (undefined: unlinked from the list) and tells the observers; wakes nobody. */
   setState(mod: Module, to: ModuleState | undefined, proc: Process<unknown>): void;
-  /** request_module() of `file`'s own alias: a modprobe process calling finit_module on it. */
-  requestOwnLoad(file: ModuleFile): Process<unknown>;
+  /** request_module() of `file`'s own alias from `caller`'s init: returns when modprobe has, or when `caller` is killed. */
+  requestModule(caller: Process<unknown>, file: ModuleFile): Step<void>;
 }
 
 /** A stage's CPU time, or a pure scheduling point when it costs nothing. */
@@ -43,6 +55,11 @@ function* charge(k: LoaderContext, stage: string, cost: StageCost, bytes: number
   const ns = stageNs(cost, bytes);
   if (ns > 0) yield* k.cpus.run(ns, stage);
   else yield* k.sim.delay(0, stage);
+}
+
+/** synchronize_rcu(): a sleep until every CPU has passed a quiescent state. */
+function* synchronizeRcu(k: LoaderContext): Step<void> {
+  yield* k.sim.delay(gracePeriodNs(k.costs, k.cpus.count), 'synchronize_rcu');
 }
 
 /** One finit_module / init_module call, from entry to return. */
@@ -55,9 +72,17 @@ export function* loadModule(k: LoaderContext, req: LoadRequest): Step<SyscallRes
 }
 
 /** Runs a policy hook; counts the request as a duplicate at `point` if the hook answered it. */
-function* ask(k: LoaderContext, hook: PolicyHook, point: DetectionPoint, req: LoadRequest): Step<SyscallResult | undefined> {
+function* ask(k: LoaderContext, hook: PolicyHook, point: DetectionPoint, req: LoadRequest): Step<Verdict> {
   const verdict = yield* hook(req);
   if (verdict !== undefined) k.stats.duplicates[point]++;
+  return verdict;
+}
+
+/** A hook that runs under module_mutex (it may drop and retake it while it waits). */
+function* askLocked(k: LoaderContext, hook: PolicyHook, point: DetectionPoint, req: LoadRequest): Step<Verdict> {
+  yield* k.sync.lock();
+  const verdict = yield* ask(k, hook, point, req);
+  k.sync.unlock();
   return verdict;
 }
 
@@ -79,6 +104,7 @@ function* loadFromFile(k: LoaderContext, req: LoadRequest): Step<SyscallResult> 
     stats.vfree(copyBytes);
     copyBytes = len;
   }
+  // The copy is plain vmalloc memory: vfree() only queues it for a lazy purge, at no cost to the caller.
   const freeCopy = (): void => {
     stats.vfree(copyBytes);
     copyBytes = 0;
@@ -93,14 +119,14 @@ function* loadFromFile(k: LoaderContext, req: LoadRequest): Step<SyscallResult> 
   // Stage 2: signature check, ELF validity; the module's name is now known.
   yield* charge(k, 'checkSignature', costs.checkSignature, len);
   if (policy.afterHeader !== undefined) {
-    const v = yield* ask(k, policy.afterHeader, 'afterHeader', req);
+    const v = yield* askLocked(k, policy.afterHeader, 'afterHeader', req);
     if (v !== undefined) return failBecoming(v);
   }
 
   // Stage 3: early checks (blacklist, section headers, modstruct version, modinfo).
   yield* charge(k, 'earlyChecks', costs.earlyChecks, len);
   if (policy.earlyCheck !== undefined) {
-    const v = yield* ask(k, policy.earlyCheck, 'earlyCheck', req);
+    const v = yield* askLocked(k, policy.earlyCheck, 'earlyCheck', req);
     if (v !== undefined) return failBecoming(v);
   }
 
@@ -112,49 +138,78 @@ function* loadFromFile(k: LoaderContext, req: LoadRequest): Step<SyscallResult> 
     stats.allocationFailures++;
     return failBecoming('ENOMEM');
   }
+  const offset = areaOffset;
+  stats.fullLoads++;
   syncArea(k);
-  /** A failure after layout_and_allocate(): read and image both wasted ("mod"). */
-  const failAllocated = (err: SyscallResult): SyscallResult => {
+  /** A failure after layout_and_allocate(): read and image both wasted ("mod"); module_deallocate() frees the regions. */
+  function* failAllocated(err: SyscallResult): Step<SyscallResult> {
     freeCopy();
-    k.moduleArea.free(areaOffset);
-    syncArea(k);
+    yield* freeRegions(k, req.process, offset);
     stats.bumpInvalid(len, compressedLen);
     return err;
-  };
+  }
 
-  // Stage 5: add_unformed_module(): the policy's check and the insertion are one atomic step.
+  // Stage 5: add_unformed_module(): the policy's check and the insertion under one hold of module_mutex.
   yield* charge(k, 'addUnformed', costs.addUnformed, 0);
+  yield* k.sync.lock();
   if (policy.addUnformed !== undefined) {
     const v = yield* ask(k, policy.addUnformed, 'addUnformed', req);
-    if (v !== undefined) return failAllocated(v);
+    if (v !== undefined) {
+      k.sync.unlock();
+      return yield* failAllocated(v);
+    }
   }
-  const mod = new Module(file, imageBytes, areaOffset, req.args);
+  const mod = new Module(file, imageBytes, offset, req.args);
   k.modules.add(mod);
   k.setState(mod, 'UNFORMED', req.process);
+  k.sync.unlock();
 
-  // Stage 6: module_unload_init() takes the init reference; resolve symbols, relocate, copy arguments.
+  // Stage 6: module_unload_init() takes the init reference; resolve symbols (each under module_mutex), relocate, copy arguments.
   mod.initReference = true;
   yield* charge(k, 'resolveSymbols', costs.resolveSymbols, len);
-  const unresolved = yield* resolveImports(k.modules, k.moduleWq, stats, mod, costs.symbolWaitNs);
-  if (unresolved !== undefined) return unlink(k, req, mod, failAllocated(unresolved));
+  const unresolved = yield* resolveImports(k.sync, k.modules, stats, mod, costs.symbolWaitNs);
+  if (unresolved !== undefined) return yield* unlinkMod(k, req, mod, unresolved, failAllocated);
 
-  // Stage 7: complete_formation() → COMING, sysfs entries, free the copy.
+  // Stage 7: complete_formation() under module_mutex → COMING; sysfs entries; free the copy.
   yield* charge(k, 'formation', costs.formation, len);
+  yield* k.sync.lock();
   const duplicateExport = verifyExportedSymbols(k.modules, mod);
-  if (duplicateExport !== undefined) return unlink(k, req, mod, failAllocated(duplicateExport));
+  if (duplicateExport !== undefined) {
+    k.sync.unlock();
+    // goto ddebug_cleanup: its synchronize_rcu() comes before unlink_mod's.
+    yield* synchronizeRcu(k);
+    return yield* unlinkMod(k, req, mod, duplicateExport, failAllocated);
+  }
   k.setState(mod, 'COMING', req.process);
+  k.sync.unlock();
   freeCopy();
 
   // Stage 8.
   return yield* doInitModule(k, req, mod);
 }
 
-/** A module that failed before COMING leaves the list (the kernel's unlink_mod path). */
-function unlink(k: LoaderContext, req: LoadRequest, mod: Module, err: SyscallResult): SyscallResult {
+/**
+ * load_module()'s unlink_mod: error path: under module_mutex the module
+ * leaves the list, module_wq is woken (its sleepers then queue for the
+ * mutex), and a grace period passes before the mutex is dropped; then the
+ * memory is freed.
+ */
+function* unlinkMod(
+  k: LoaderContext,
+  req: LoadRequest,
+  mod: Module,
+  err: SyscallResult,
+  deallocate: (err: SyscallResult) => Step<SyscallResult>,
+): Step<SyscallResult> {
   releaseUses(mod);
+  mod.initReference = false;
+  yield* k.sync.lock();
   k.modules.remove(mod);
   k.setState(mod, undefined, req.process);
-  return err;
+  k.sync.wakeUpAll();
+  yield* synchronizeRcu(k);
+  k.sync.unlock();
+  return yield* deallocate(err);
 }
 
 /** Stage 8: run init(); success → LIVE, failure → GOING, torn down, freed. */
@@ -163,33 +218,67 @@ function* doInitModule(k: LoaderContext, req: LoadRequest, mod: Module): Step<Sy
   const init = mod.file.init;
   const call = k.initCallsByPath.get(mod.file.path) ?? 0;
   k.initCallsByPath.set(mod.file.path, call + 1);
-  stats.fullLoads++;
   if (observers.active) observers.init({ time: k.sim.now, process: req.process, module: mod.name, request: req.id });
-  if (init.requestsOwnLoad === true) yield* k.requestOwnLoad(mod.file).join();
+  if (init.requestsOwnLoad === true) yield* k.requestModule(req.process, mod.file);
   yield* (costs.initOnCpu && init.ns > 0 ? k.cpus.run(init.ns, 'init') : k.sim.delay(init.ns, 'init'));
   const result = init.results === undefined ? init.result : (init.results[call] ?? init.results.at(-1) ?? init.result);
   if (observers.active) observers.init({ time: k.sim.now, process: req.process, module: mod.name, request: req.id, result });
   if (result === 0) {
-    mod.initReference = false;
-    stats.modulesLoaded++;
+    // LIVE, the notifier chain, the uevent; then the tail under module_mutex (module_put, init sections
+    // queued for freeing off this path), and only then the wake-up.
     k.setState(mod, 'LIVE', req.process);
+    yield* k.sync.lock();
+    mod.initReference = false;
+    k.sync.unlock();
+    stats.modulesLoaded++;
+    k.sync.wakeUpAll();
     return 0;
   }
   stats.initFailures++;
   k.setState(mod, 'GOING', req.process);
-  yield* k.sim.delay(costs.goingNs, 'going');
-  freeModule(k, mod, req.process);
+  yield* synchronizeRcu(k);
+  mod.initReference = false; // module_put()
+  yield* k.sim.delay(costs.teardownNs, 'going');
+  yield* freeModule(k, mod, req.process);
+  k.sync.wakeUpAll();
   return result;
 }
 
-/** free_module(): drop references, leave the list, free the image; waiters are woken. */
-export function freeModule(k: LoaderContext, mod: Module, proc: Process<unknown>): void {
+/**
+ * free_module(): sysfs gone, the module marked UNFORMED while still listed
+ * (so new loads wait for it instead of finding it GOING), its references
+ * dropped; then under module_mutex it leaves the list and a grace period
+ * passes before the mutex is released; then its memory regions are freed.
+ * The caller wakes module_wq.
+ */
+export function* freeModule(k: LoaderContext, mod: Module, proc: Process<unknown>): Step<void> {
+  yield* k.sync.lock();
+  k.setState(mod, 'UNFORMED', proc);
+  k.sync.unlock();
   releaseUses(mod);
   mod.initReference = false;
+  yield* k.sync.lock();
   k.modules.remove(mod);
-  k.moduleArea.free(mod.areaOffset);
-  syncArea(k);
   k.setState(mod, undefined, proc);
+  yield* synchronizeRcu(k);
+  k.sync.unlock();
+  yield* freeRegions(k, proc, mod.areaOffset);
+}
+
+/**
+ * Frees a module image's memory regions on x86: each vfree() with
+ * VM_FLUSH_RESET_PERMS takes the global vmap_purge_lock and flushes the
+ * kernel TLB range on every CPU.
+ */
+function* freeRegions(k: LoaderContext, proc: Process<unknown>, areaOffset: number): Step<void> {
+  const ns = regionFreeNs(k.costs, k.cpus.count);
+  for (let i = 0; i < k.memoryRegions; i++) {
+    yield* k.vmapPurgeLock.lock();
+    if (ns > 0) yield* k.sim.delay(ns, 'vfree');
+    if (k.vmapPurgeLock.owner === k.sim.current) k.vmapPurgeLock.unlock();
+  }
+  k.moduleArea.free(areaOffset);
+  syncArea(k);
 }
 
 function syncArea(k: LoaderContext): void {

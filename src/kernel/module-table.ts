@@ -15,6 +15,8 @@ export class Module {
   readonly uses = new Set<Module>();
   /** The reference module_unload_init() takes for the time of init; dropped once init ends. */
   initReference = false;
+  /** In the module list (from add_unformed_module() until free_module() unlinks it). */
+  listed = false;
 
   constructor(
     readonly file: ModuleFile,

@@ -2,12 +2,13 @@
  * The interface every duplicate-load strategy implements. The loader
  * (loader.ts) calls the hooks at its detection points; a hook may wait (it
  * is a generator) and then either lets the load go on (returns undefined)
- * or answers the request (returns its result). Checks and the loader's next
- * step run in one simulation step, so a hook that lets a load through at
- * `addUnformed` and the loader's insertion into the module list are atomic,
- * as they are under module_mutex.
+ * or answers the request (returns its result). The hooks at `afterHeader`,
+ * `earlyCheck` and `addUnformed` run with module_mutex held (the loader
+ * takes it, and at `addUnformed` inserts the module under the same hold);
+ * a hook that sleeps drops it first and retakes it if the kernel does.
  */
-import type { Process, Simulation, WaitQueue, Waitable } from '../sim/index.js';
+import type { Process, Simulation, Waitable } from '../sim/index.js';
+import type { ModuleSync } from './module-mutex.js';
 import type { ModuleTable } from './module-table.js';
 import type { DedupDecision } from './observer.js';
 import type { DetectionPoint } from './stats.js';
@@ -33,8 +34,8 @@ export type PolicyHook = (req: LoadRequest) => Generator<Waitable<unknown>, Verd
 export interface PolicyHost {
   readonly sim: Simulation;
   readonly modules: ModuleTable;
-  /** module_wq: woken by every module state transition. */
-  readonly moduleWq: WaitQueue;
+  /** module_mutex and module_wq (woken at the end of a load or unload, never at a bare state change). */
+  readonly sync: ModuleSync;
   /** Reports a decision to the kernel's observers. */
   dedup(req: LoadRequest, point: DetectionPoint, decision: DedupDecision, result?: SyscallResult): void;
 }
@@ -55,6 +56,12 @@ export interface LoadPolicy {
 /** A strategy as the registry knows it: a fresh policy (and its state) per kernel. */
 export interface PolicyDefinition {
   readonly summary: string;
+  /**
+   * How the kernel lays a module out in memory, which sets how many regions
+   * freeing it costs: 'layout' (core + init, before 6.4) or 'module_memory'
+   * (6.4's ac3b43283923: one region per memory type).
+   */
+  readonly memory: 'layout' | 'module_memory';
   create(host: PolicyHost): LoadPolicy;
 }
 

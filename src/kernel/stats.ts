@@ -26,8 +26,6 @@ export interface KernelStatsSnapshot {
   duplicates: Record<DetectionPoint, number>;
   results: Record<string, number>;
   failedLoads: Record<string, number>;
-  failedKreads: number;
-  failedDecompress: number;
   failedBecoming: number;
   failedLoadModules: number;
   invalidKreadBytes: number;
@@ -58,7 +56,11 @@ export interface WastedBytes {
 export class KernelStats {
   /** finit_module and init_module calls. */
   loadsAttempted = 0;
-  /** Loads that called the module's init (the `module:module_load` trace event: "formed"). */
+  /**
+   * Loads that got past layout_and_allocate(): they hold a final image in the
+   * module area, whatever happens next (a step-5 duplicate, a failed init).
+   * init() calls are `modulesLoaded + initFailures`.
+   */
   fullLoads = 0;
   /** Loads that went LIVE (the kernel's `modcount`). */
   modulesLoaded = 0;
@@ -70,9 +72,12 @@ export class KernelStats {
   readonly duplicates: Record<DetectionPoint, number> = { atEntry: 0, afterHeader: 0, earlyCheck: 0, addUnformed: 0 };
   /** What load syscalls returned: '0' or the errno name. */
   readonly results = new Map<string, number>();
-  /** Failures on kernel_read_file() / decompression / before allocation / after allocation. */
-  failedKreads = 0;
-  failedDecompress = 0;
+  /**
+   * Failures before / after allocation (stats.c's failed_becoming,
+   * failed_load_modules). The model's reads and decompressions never fail,
+   * so stats.c's failed_kreads and failed_decompress have no counterpart;
+   * their byte counters stay 0 for the same reason.
+   */
   failedBecoming = 0;
   failedLoadModules = 0;
   invalidKreadBytes = 0;
@@ -147,8 +152,6 @@ export class KernelStats {
       duplicates: { ...this.duplicates },
       results,
       failedLoads,
-      failedKreads: this.failedKreads,
-      failedDecompress: this.failedDecompress,
       failedBecoming: this.failedBecoming,
       failedLoadModules: this.failedLoadModules,
       invalidKreadBytes: this.invalidKreadBytes,

@@ -4,15 +4,16 @@
  *
  * An import resolves against the module exporting it (UNFORMED modules are
  * invisible): LIVE → resolved, the importer takes a reference; COMING →
- * busy, the loader waits on module_wq up to 30 s for that to change;
+ * busy, the loader waits on module_wq up to 30 s for that to change
+ * (resolve_symbol_wait(); every attempt takes module_mutex);
  * GOING → ENOENT (try_module_get fails); no exporter → ENOENT ("Unknown
  * symbol"). After the wait the last answer stands, as in the kernel: an
  * exporter still COMING after 30 s gives EBUSY (`PTR_ERR(ksym) ?: -ENOENT`).
  */
 import type { Waitable } from '../sim/index.js';
+import type { ModuleSync } from './module-mutex.js';
 import type { Module, ModuleTable } from './module-table.js';
 import type { KernelStats } from './stats.js';
-import type { WaitQueue } from '../sim/index.js';
 import type { Errno } from './types.js';
 
 type Resolution = 'ok' | 'EBUSY' | 'ENOENT';
@@ -32,25 +33,28 @@ function resolveSymbol(modules: ModuleTable, mod: Module, symbol: string): Resol
 
 /** Resolves every import of `mod`: undefined, or the errno of the first that fails. */
 export function* resolveImports(
+  sync: ModuleSync,
   modules: ModuleTable,
-  moduleWq: WaitQueue,
   stats: KernelStats,
   mod: Module,
   waitNs: number,
 ): Generator<Waitable<unknown>, Errno | undefined, unknown> {
   for (const symbol of mod.file.imports) {
-    let last = resolveSymbol(modules, mod, symbol);
-    if (last === 'EBUSY') {
-      stats.symbolWaits++;
-      const r = yield* moduleWq.waitEvent(
-        () => {
-          last = resolveSymbol(modules, mod, symbol);
-          return last !== 'EBUSY';
-        },
-        { interruptible: true, timeoutNs: waitNs },
-      );
-      if (r === 'timeout') stats.symbolWaitTimeouts++;
-    }
+    let last: Resolution = 'ok';
+    let waited = false;
+    // wait_event_interruptible_timeout(module_wq, resolve_symbol() != -EBUSY, 30 * HZ): the first attempt is its first check.
+    const r = yield* sync.waitEvent(
+      () => {
+        last = resolveSymbol(modules, mod, symbol);
+        if (last === 'EBUSY' && !waited) {
+          waited = true;
+          stats.symbolWaits++;
+        }
+        return last !== 'EBUSY';
+      },
+      { interruptible: true, timeoutNs: waitNs },
+    );
+    if (r === 'timeout') stats.symbolWaitTimeouts++;
     if (last !== 'ok') return last;
   }
   return undefined;

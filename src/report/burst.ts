@@ -24,8 +24,8 @@ export function burstTable(r: BurstResult): string {
   if (r.hung > 0) results.push(['(never returned)', r.hung]);
   const counters = new Table({ head: ['counter', 'value'], style: PLAIN });
   counters.push(
-    ['init calls', r.initCalls],
-    ['full loads (formed)', r.fullLoads],
+    ['init calls (formed)', r.initCalls],
+    ['full loads (past allocation)', r.fullLoads],
     ['last return', ms(r.lastReturnNs)],
     ['wasted kread bytes', bytes(r.wasted.kread)],
     ['wasted decompress bytes', bytes(r.wasted.decompress)],

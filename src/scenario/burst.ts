@@ -50,9 +50,9 @@ export interface BurstResult {
   readonly results: Record<string, number>;
   /** Calls that never returned (a hang). */
   readonly hung: number;
-  /** init() calls during the burst. */
+  /** init() calls during the burst: the loads the `module:module_load` trace event counts ("formed"). */
   readonly initCalls: number;
-  /** Loads that went through every stage to init (SPEC §5's "formed"). */
+  /** Loads that got past layout_and_allocate() (those a step-5 check rejected included). */
   readonly fullLoads: number;
   /** From the release to the last return. */
   readonly lastReturnNs: Ns;

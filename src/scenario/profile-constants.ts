@@ -97,15 +97,6 @@ export const PROFILE_CONSTANTS: readonly ProfileConstant[] = [
     },
   ]),
   { path: 'kernel.initOnCpu', unit: 'flag', min: 0, max: 1, free: false, source: 'whether init() holds a CPU; inits mostly sleep' },
-  {
-    path: 'kernel.goingNs',
-    unit: 'ns',
-    min: 4 * MS,
-    max: 150 * MS,
-    free: true,
-    source:
-      'a failed init from GOING to freed: two synchronize_rcu() (do_init_module, free_module), the GOING notifiers and the frees. Tree RCU at HZ=250 with 288 CPUs starts its first quiescent-state scan after 2 jiffies (8 ms); a grace period takes 1–3 such scans plus the wait for the one in progress: 8–60 ms each',
-  },
   // module_mutex, grace periods and teardown (kernel/module/main.c, kernel/rcu/tree.c, mm/vmalloc.c)
   {
     path: 'kernel.moduleMutexNs',
@@ -181,7 +172,7 @@ export const PROFILE_CONSTANTS: readonly ProfileConstant[] = [
     min: 1 * MS,
     max: 150 * MS,
     free: false,
-    source: 'delete_module(): exit(), notifiers, free_module() with its grace period',
+    source: 'delete_module(): the module\'s exit() and the GOING notifiers, before free_module() (whose grace period and frees are modelled on their own)',
   },
   { path: 'kernel.symbolWaitNs', unit: 'ns', min: 30 * S, max: 30 * S, free: false, source: 'resolve_symbol_wait(): 30 * HZ (kernel/module/main.c)' },
   {

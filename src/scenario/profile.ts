@@ -6,7 +6,7 @@
  * ```yaml
  * name: server-288
  * machine: 288 CPUs, ... (what the figures were measured or calibrated on)
- * kernel: { read: { fixedNs: 10000, perByteNs: 0.3 }, goingNs: 40000000, ... }
+ * kernel: { read: { fixedNs: 10000, perByteNs: 0.3 }, teardownNs: 100000, ... }
  * udev: { forkNs: 500000, rulesNs: 1500000, ... }
  * init: { defaultNs: 1000000, cpufreqBusyNs: 5000, modules: { kvm_intel: 30000000 } }
  * ```

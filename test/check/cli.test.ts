@@ -64,6 +64,7 @@ describe('modstorm check', () => {
       'merge',
       'v6.2',
       'v6.4',
+      'v6.5',
       'idempotent',
       'mainline',
       'udev-flock@v5.3',

@@ -5,14 +5,14 @@ import { DEFAULT_COSTS, errnoName, errnoNumber, isErrno, layoutBytes, resolveCos
 
 describe('resolveCosts', () => {
   it('applies overrides, including part of a stage cost', () => {
-    const c = resolveCosts({ goingNs: 7, checkSignature: { perByteNs: 3 } });
-    expect(c.goingNs).toBe(7);
+    const c = resolveCosts({ teardownNs: 7, checkSignature: { perByteNs: 3 } });
+    expect(c.teardownNs).toBe(7);
     expect(c.checkSignature).toEqual({ fixedNs: DEFAULT_COSTS.checkSignature.fixedNs, perByteNs: 3 });
     expect(c.read).toEqual(DEFAULT_COSTS.read);
   });
 
   it('names the bad field', () => {
-    expect(() => resolveCosts({ goingNs: -1 })).toThrow(new UserError('cost profile: goingNs: must be a whole number of ns ≥ 0'));
+    expect(() => resolveCosts({ teardownNs: -1 })).toThrow(new UserError('cost profile: teardownNs: must be a whole number of ns ≥ 0'));
     expect(() => resolveCosts({ layout: { fixedNs: 1.5 } })).toThrow(/^cost profile: layout\.fixedNs: must be a whole number of ns/);
     expect(() => resolveCosts({ nonsense: 1 } as never)).toThrow(/^cost profile: nonsense: unknown kernel cost; known: read, /);
     expect(() => resolveCosts({ pageBytes: 0 })).toThrow(/^cost profile: pageBytes: must be a whole number ≥ 1/);
@@ -25,8 +25,8 @@ describe('resolveCosts', () => {
   });
 
   it('applies overrides over another base profile', () => {
-    const base = resolveCosts({ goingNs: 9 });
-    expect(resolveCosts({ unloadNs: 3 }, base)).toMatchObject({ goingNs: 9, unloadNs: 3 });
+    const base = resolveCosts({ teardownNs: 9 });
+    expect(resolveCosts({ unloadNs: 3 }, base)).toMatchObject({ teardownNs: 9, unloadNs: 3 });
   });
 });
 

@@ -157,23 +157,35 @@ describe('symbol resolution at step 6', () => {
 });
 
 describe('the module wait queue', () => {
-  it('is woken by every state transition', () => {
-    const file = moduleFile('dummy', { init: { result: 'ENODEV', ns: 1 * NS_PER_MS } });
+  function watch(init: 0 | 'ENODEV') {
+    const file = moduleFile('dummy', { init: { result: init, ns: 1 * NS_PER_MS } });
     const m = machine('v6.2', [file]);
     const transitions: string[] = [];
     m.kernel.observe({ transition: (e) => transitions.push(`${e.from ?? '-'}>${e.to ?? '-'}`) });
     let wakes = 0;
     m.sim.spawn('watcher', function* () {
       // A condition that never holds counts how often the queue is woken.
-      yield* m.kernel.moduleWq.waitEvent(() => {
+      yield* m.kernel.sync.wq.waitEvent(() => {
         wakes++;
         return false;
       }, { timeoutNs: NS_PER_S });
     });
     load(m, file);
     m.sim.run();
-    expect(transitions).toEqual(['->UNFORMED', 'UNFORMED>COMING', 'COMING>GOING', 'GOING>-']);
-    // One check before sleeping, one per wake-up, one at the timeout.
-    expect(wakes).toBe(1 + transitions.length + 1);
+    return { transitions, wakes };
+  }
+
+  it('is woken once by a failing load, after the module is freed — not at UNFORMED, COMING or GOING', () => {
+    const { transitions, wakes } = watch('ENODEV');
+    // free_module() marks the module UNFORMED while it is still listed, then unlinks it.
+    expect(transitions).toEqual(['->UNFORMED', 'UNFORMED>COMING', 'COMING>GOING', 'GOING>UNFORMED', 'UNFORMED>-']);
+    // One check before sleeping, one wake-up, one at the timeout.
+    expect(wakes).toBe(3);
+  });
+
+  it('is woken once by a successful load, after it is LIVE', () => {
+    const { transitions, wakes } = watch(0);
+    expect(transitions).toEqual(['->UNFORMED', 'UNFORMED>COMING', 'COMING>LIVE']);
+    expect(wakes).toBe(3);
   });
 });

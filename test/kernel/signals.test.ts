@@ -36,7 +36,9 @@ describe("a waiter's signal", () => {
       });
       m.sim.run();
       expect(waiter.result).toBe('EINTR');
-      expect(waiter.returnedAt).toBe(15 * NS_PER_MS);
+      // At once, but for re-taking module_mutex and (after allocation) freeing the image's regions: µs.
+      expect(waiter.returnedAt).toBeGreaterThanOrEqual(15 * NS_PER_MS);
+      expect(waiter.returnedAt).toBeLessThan(15.1 * NS_PER_MS);
       expect(leader.result).toBe(0);
       expect(m.kernel.initstate('pcc_cpufreq')).toBe('live');
     });
@@ -78,7 +80,9 @@ describe('SIGKILL of a process in finit_module', () => {
     expect(waiter.process.state).toBe('killed');
     expect(m.kernel.stats.results.get('EINTR')).toBe(1);
     expect(m.kernel.stats.moduleAreaBytes).toBe(0);
-    expect(m.kernel.stats.fullLoads).toBe(1);
+    // Both got past allocation; only the leader ran init.
+    expect(m.kernel.stats.fullLoads).toBe(2);
+    expect(m.kernel.stats.initFailures).toBe(1);
   });
 });
 

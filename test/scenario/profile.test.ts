@@ -87,7 +87,7 @@ describe('profile files', () => {
     expect(bad('kernel:\n  read: 5000000\n')).toMatch(/^bad\.yaml:2: kernel\.read: must be a stage cost \{ fixedNs, perByteNs \}/);
     expect(bad('udev:\n  rulesMs: 4\n')).toMatch(/^bad\.yaml:2: udev\.rulesMs: unknown udev cost; known: forkNs, /);
     expect(bad('init:\n  modules:\n    kvm: -1\n')).toBe('bad.yaml:3: init.modules.kvm: must be a whole number of ns ≥ 0');
-    expect(bad('kernel:\n  goingNs: 1.5\nspeed: 3\n')).toMatch(/^bad\.yaml: 2 problems:\n {2}bad\.yaml:2: kernel\.goingNs: .*\n {2}bad\.yaml:3: speed: unknown field$/);
+    expect(bad('kernel:\n  teardownNs: 1.5\nspeed: 3\n')).toMatch(/^bad\.yaml: 2 problems:\n {2}bad\.yaml:2: kernel\.teardownNs: .*\n {2}bad\.yaml:3: speed: unknown field$/);
   });
 
   it('a shipped profile must be complete', () => {
@@ -134,7 +134,7 @@ describe('--profile', () => {
     const flags = { strategy: 'v6.2', requests: '64', cpus: '8', init: 'fail:ENODEV', initMs: '20', size: '33233', json: true };
     const qemu = burstCommand(flags);
     const server = burstCommand({ ...flags, profile: 'server-288' });
-    expect(qemu.fullLoads).toBe(2);
-    expect(server.fullLoads).toBe(1);
+    expect(qemu.initCalls).toBe(2);
+    expect(server.initCalls).toBe(1);
   });
 });

@@ -81,8 +81,8 @@ describe('resolveScenario', () => {
     expect(problem({ udev: { costs: { forkMs: 1 } } })).toMatch(/^udev\.costs\.forkMs: unknown udev cost; known: forkNs, /);
     expect(problem({ costs: { pageBytes: 0 } })).toBe('costs.pageBytes: must be a whole number ≥ 1');
     expect(problem({ udev: { costs: { rulesNs: -1 } } })).toBe('udev.costs.rulesNs: must be a whole number of ns ≥ 0');
-    const s = resolveScenario({ costs: { goingNs: 80_000_000, read: { perByteNs: 5 } } });
-    expect(s.costs.goingNs).toBe(80_000_000);
+    const s = resolveScenario({ costs: { teardownNs: 80_000_000, read: { perByteNs: 5 } } });
+    expect(s.costs.teardownNs).toBe(80_000_000);
     expect(s.costs.read).toEqual({ fixedNs: shippedProfile('server-288').kernel.read.fixedNs, perByteNs: 5 });
   });
 
@@ -90,7 +90,7 @@ describe('resolveScenario', () => {
     expect(problem({ costs: { read: 5_000_000 } })).toMatch(/^costs\.read: must be a stage cost \{ fixedNs, perByteNs \}, not a single value/);
     expect(problem({ costs: { read: true } })).toMatch(/^costs\.read: must be a stage cost/);
     expect(problem({ costs: { checkSignature: { fixedNs: 1, perbyteNs: 2 } } })).toBe('costs.checkSignature.perbyteNs: unknown field; known: fixedNs, perByteNs');
-    expect(problem({ costs: { goingNs: { fixedNs: 1 } } })).toBe('costs.goingNs: must be a whole number of ns ≥ 0');
+    expect(problem({ costs: { teardownNs: { fixedNs: 1 } } })).toBe('costs.teardownNs: must be a whole number of ns ≥ 0');
   });
 
   it('takes init overrides by module name, in ms, with 0 or an errno name', () => {

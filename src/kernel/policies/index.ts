@@ -3,7 +3,7 @@
  * folder and a line here; the loader does not change.
  */
 import type { PolicyDefinition } from '../policy.js';
-import { idempotent } from './idempotent.js';
+import { idempotent, v6_5 } from './idempotent.js';
 import { mainline } from './mainline.js';
 import { merge } from './merge.js';
 import { v5_2 } from './v5-2.js';
@@ -18,6 +18,7 @@ export const POLICIES = {
   merge,
   'v6.2': v6_2,
   'v6.4': v6_4,
+  'v6.5': v6_5,
   idempotent,
   mainline,
 } as const satisfies Readonly<Record<string, PolicyDefinition>>;

@@ -8,5 +8,6 @@ import { v6_4 } from './v6-4.js';
 
 export const mainline: PolicyDefinition = {
   summary: "idempotent's entry check in front of v6.4",
-  create: (host) => stackPolicies(idempotentEntry(host), v6_4.create(host)),
+  memory: 'module_memory',
+  create: (host) => stackPolicies(idempotentEntry(host, 'interruptible'), v6_4.create(host)),
 };

@@ -6,7 +6,10 @@
  * failure → EBUSY; otherwise a same-name module LIVE → EEXIST, one still
  * there but not LIVE (an old one GOING) → EBUSY; otherwise this load
  * becomes the running load for its name until its syscall returns.
- * add_unformed_module() checks nothing more.
+ * add_unformed_module() checks nothing more. The running-load list is
+ * under module_mutex (the loader holds it around this hook); a waiter drops
+ * it while it sleeps on the running load's completion, and module_wq is not
+ * woken for it.
  */
 import type { PolicyDefinition } from '../policy.js';
 import { answer } from './patient.js';
@@ -14,13 +17,16 @@ import { SharedLoads } from './shared-loads.js';
 
 export const merge: PolicyDefinition = {
   summary: 'after step 2, by name: wait for the running load; its success → EEXIST, failure → EBUSY',
+  memory: 'layout',
   create: (host) => {
     const running = new SharedLoads<string>(host, 'running_loads', (req) => req.file.name);
     return {
       *afterHeader(req) {
         const name = req.file.name;
+        yield* host.sync.hold(host.sync.costs.recheckNs, 'recheck');
         if (running.inFlight(name)) {
-          const w = yield* running.wait(req, 'afterHeader');
+          host.sync.unlock();
+          const w = yield* running.wait(req, 'afterHeader', 'interruptible');
           if (w.interrupted) return answer(host, req, 'afterHeader', 'EINTR');
           return answer(host, req, 'afterHeader', w.result === 0 ? 'EEXIST' : 'EBUSY');
         }
@@ -31,8 +37,8 @@ export const merge: PolicyDefinition = {
         return undefined;
       },
       finished(req, result) {
-        // finalize_running_load(): the waiters learn the outcome, then module_wq is woken.
-        if (running.settle(req, result)) host.moduleWq.wakeUpAll();
+        // finalize_running_load(): the waiters learn the outcome through the load's completion.
+        running.settle(req, result);
       },
     };
   },

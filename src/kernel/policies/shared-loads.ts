@@ -4,7 +4,8 @@
  * (keyed by inode) — on the merge core: the first request for a key leads,
  * the others join; the leader settles the flight when its syscall returns,
  * which forgets the key, so a later request is a fresh load. Waiting is
- * interruptible: a waiter whose signal arrives leaves, and the load goes on.
+ * interruptible (a waiter whose signal arrives leaves, and the load goes
+ * on) or, as idempotent loads were in 6.5–6.10, uninterruptible.
  */
 import { Flight, MergeCore } from '../../merge/index.js';
 import type { Completion, Process, Waitable } from '../../sim/index.js';
@@ -17,6 +18,9 @@ class LoadFlight<K> extends Flight<K, Process<unknown>, SyscallResult> {
   leader: LoadRequest | undefined = undefined;
   done: Completion | undefined = undefined;
 }
+
+/** Whether a signal ends a waiter's wait. */
+export type WaitMode = 'interruptible' | 'uninterruptible';
 
 /** How a wait for a shared load ended. */
 export type SharedWait = { readonly interrupted: true } | { readonly interrupted: false; readonly result: SyscallResult };
@@ -49,13 +53,13 @@ export class SharedLoads<K> {
   }
 
   /** `req` waits for the load in flight for its key: its result, or that a signal ended the wait. */
-  *wait(req: LoadRequest, point: DetectionPoint): Generator<Waitable<unknown>, SharedWait, unknown> {
+  *wait(req: LoadRequest, point: DetectionPoint, mode: WaitMode): Generator<Waitable<unknown>, SharedWait, unknown> {
     const key = this.keyOf(req);
     const flight = this.#core.flightOf(key);
     if (flight === undefined) throw new Error(`kernel: ${this.name} has no load in flight for ${String(key)}`);
     this.#core.join(flight, req.process);
     this.host.dedup(req, point, 'wait');
-    const r = yield* (flight.done as Completion).wait({ interruptible: true });
+    const r = yield* (flight.done as Completion).wait({ interruptible: mode === 'interruptible' });
     if (r === 'interrupted' && !flight.settled) {
       this.#core.leave(flight, req.process);
       return { interrupted: true };

@@ -11,6 +11,7 @@ import { recheckUntilSettled } from './patient.js';
 
 export const v5_2: PolicyDefinition = {
   summary: 'step 5: wait while UNFORMED/COMING, then LIVE or GOING → EEXIST, gone → load again',
+  memory: 'layout',
   create: (host) => ({
     addUnformed: (req) => recheckUntilSettled(host, req, ['UNFORMED', 'COMING']),
   }),

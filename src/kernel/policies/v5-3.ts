@@ -10,6 +10,7 @@ import { recheckUntilSettled } from './patient.js';
 
 export const v5_3: PolicyDefinition = {
   summary: 'step 5: wait until LIVE or gone, then LIVE → EEXIST, gone → load again (serialises failing loads)',
+  memory: 'layout',
   create: (host) => ({
     addUnformed: (req) => recheckUntilSettled(host, req, ['UNFORMED', 'COMING', 'GOING']),
   }),

@@ -9,6 +9,7 @@ import { patientCheckExists } from './patient.js';
 
 export const v6_2: PolicyDefinition = {
   summary: 'step 5: wait while UNFORMED/COMING, then LIVE → EEXIST, else EBUSY; no retry',
+  memory: 'layout',
   create: (host) => ({
     addUnformed: (req) => patientCheckExists(host, req, 'addUnformed'),
   }),

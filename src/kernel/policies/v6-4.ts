@@ -9,6 +9,7 @@ import { patientCheckExists } from './patient.js';
 
 export const v6_4: PolicyDefinition = {
   summary: "v6.2's check, also at step 3 before allocation",
+  memory: 'module_memory',
   create: (host) => ({
     earlyCheck: (req) => patientCheckExists(host, req, 'earlyCheck'),
     addUnformed: (req) => patientCheckExists(host, req, 'addUnformed'),

@@ -1,0 +1,108 @@
+/**
+ * module_mutex and module_wq (kernel/module/main.c), as the kernel uses
+ * them. One global mutex guards the module list: the duplicate checks, the
+ * running-load list of `merge`, symbol resolution, complete_formation(), the
+ * success tail of do_init_module() and free_module() (which holds it across
+ * a grace period). One wait queue serves every module name, and it is woken
+ * at four places only — the end of a successful do_init_module(), the end
+ * of a failed one after the module is freed, load_module()'s unlink error
+ * path, the end of delete_module() — never at a bare state change. Every
+ * wake-up wakes every sleeper, and each re-checks its condition under the
+ * mutex (finished_loading() takes it): a thundering herd that costs each
+ * sleeper a mutex acquisition and a list walk.
+ */
+import type { Mutex, Simulation, WaitQueue, Waitable } from '../sim/index.js';
+import type { CostProfile } from './costs.js';
+
+type Step<T> = Generator<Waitable<unknown>, T, unknown>;
+
+export interface WaitOnModuleWq {
+  /** wait_event_interruptible(): a signal ends the wait. */
+  readonly interruptible: boolean;
+  /** wait_event_*_timeout(): the condition is checked once more when it runs out. */
+  readonly timeoutNs?: number;
+}
+
+/** How a wait on module_wq ended. */
+export type ModuleWqWait = 'ok' | 'interrupted' | 'timeout';
+
+export class ModuleSync {
+  readonly mutex: Mutex;
+  readonly wq: WaitQueue;
+  /** wake_up_all(&module_wq) calls so far: a sleeper sleeps until this moves. */
+  wakeUps = 0;
+  /** Acquisitions of module_mutex, and those that re-checked a wait's condition. */
+  acquisitions = 0;
+  rechecks = 0;
+
+  constructor(
+    readonly sim: Simulation,
+    readonly costs: CostProfile,
+  ) {
+    this.mutex = sim.mutex('module_mutex');
+    this.wq = sim.waitQueue('module_wq');
+  }
+
+  /** mutex_lock(&module_mutex): the acquisition's cost is spent holding it. */
+  *lock(): Step<void> {
+    yield* this.mutex.lock();
+    this.acquisitions++;
+    if (this.costs.moduleMutexNs > 0) yield* this.sim.delay(this.costs.moduleMutexNs, 'module_mutex');
+  }
+
+  /**
+   * mutex_unlock(&module_mutex) by the running process, if it holds it. A
+   * process killed inside a syscall (only tests kill one there) has already
+   * dropped its locks; the kernel process finishing its call must not
+   * unlock again.
+   */
+  unlock(): void {
+    if (this.mutex.owner !== null && this.mutex.owner === this.sim.current) this.mutex.unlock();
+  }
+
+  /** Holds module_mutex (already taken) for `ns` of work: a list walk, a grace period. */
+  *hold(ns: number, stage: string): Step<void> {
+    if (ns > 0) yield* this.sim.delay(ns, stage);
+  }
+
+  /** wake_up_all(&module_wq): every sleeper, whatever module it waits for. */
+  wakeUpAll(): void {
+    this.wakeUps++;
+    this.wq.wakeUpAll();
+  }
+
+  /**
+   * wait_event_interruptible(module_wq, cond) by the running process, where
+   * `cond` is evaluated under module_mutex (finished_loading(),
+   * resolve_symbol()), called without the mutex held. Each evaluation takes the mutex and walks the list; a
+   * wake-up between the evaluation and the sleep is not lost (the kernel's
+   * prepare_to_wait comes first; here the sleep's own check sees the count
+   * of wake-ups moved). As ___wait_event() does, the condition is checked
+   * first on every round, then a pending signal ends the wait.
+   */
+  *waitEvent(cond: () => boolean, options: WaitOnModuleWq): Step<ModuleWqWait> {
+    const deadline = options.timeoutNs === undefined ? undefined : this.sim.now + options.timeoutNs;
+    for (;;) {
+      const seen = this.wakeUps;
+      if (yield* this.#check(cond)) return 'ok';
+      // The running process: a SIGKILLed caller's call goes on in a kernel process with the signal pending.
+      if (options.interruptible && this.sim.current?.signalPending !== undefined) return 'interrupted';
+      const timeoutNs = deadline === undefined ? undefined : deadline - this.sim.now;
+      if (timeoutNs !== undefined && timeoutNs <= 0) return 'timeout';
+      const r = yield* this.wq.waitEvent(() => this.wakeUps !== seen, {
+        interruptible: options.interruptible,
+        ...(timeoutNs === undefined ? {} : { timeoutNs }),
+      });
+      if (r === 'timeout') return (yield* this.#check(cond)) ? 'ok' : 'timeout';
+    }
+  }
+
+  *#check(cond: () => boolean): Step<boolean> {
+    yield* this.lock();
+    this.rechecks++;
+    yield* this.hold(this.costs.recheckNs, 'recheck');
+    const done = cond();
+    this.unlock();
+    return done;
+  }
+}
