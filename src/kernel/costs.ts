@@ -19,7 +19,8 @@
  * shape needs a failing load's life L and one read-and-verify time R with
  * 3·R < L < 7·R. The defaults give, for 33,233 bytes, R ≈ 4.39 ms (read
  * 0.08 ms + signature 4.32 ms) and, with the burst command's default 20 ms
- * init and two 4 ms grace periods at 8 CPUs (HZ = 250), L ≈ 28.1 ms ≈ 6.4·R.
+ * init and two 4.1 ms grace periods at 8 CPUs (HZ = 250: one jiffy to the first FQS
+ * scan, plus 0.1 ms), L ≈ 28.3 ms ≈ 6.4·R.
  *
  * Teardown of a failed init (kernel/module/main.c do_init_module() → fail:,
  * free_module()): GOING; synchronize_rcu() #1; the GOING notifier chain,
@@ -150,7 +151,7 @@ export const DEFAULT_COSTS: CostProfile = Object.freeze({
   moduleMutexNs: 1 * NS_PER_US,
   recheckNs: 1 * NS_PER_US,
   hz: 250,
-  rcuGraceExtraNs: 0,
+  rcuGraceExtraNs: 100 * NS_PER_US,
   teardownNs: 100 * NS_PER_US,
   regionFreeNs: 5 * NS_PER_US,
   tlbFlushNsPerCpu: 100,
@@ -170,7 +171,7 @@ export const ZERO_TIME_COSTS: CostProfile = Object.freeze({
   checkSignature: free,
   moduleMutexNs: 0,
   recheckNs: 0,
-  rcuGraceExtraNs: 0,
+  rcuGraceExtraNs: 100 * NS_PER_US,
   teardownNs: 0,
   regionFreeNs: 0,
   tlbFlushNsPerCpu: 0,
