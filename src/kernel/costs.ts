@@ -171,7 +171,7 @@ export const ZERO_TIME_COSTS: CostProfile = Object.freeze({
   checkSignature: free,
   moduleMutexNs: 0,
   recheckNs: 0,
-  rcuGraceExtraNs: 100 * NS_PER_US,
+  rcuGraceExtraNs: 0,
   teardownNs: 0,
   regionFreeNs: 0,
   tlbFlushNsPerCpu: 0,
