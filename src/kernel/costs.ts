@@ -86,9 +86,10 @@ export interface CostProfile {
   /** Whether the init function's time holds a CPU (otherwise it runs off the pool, as a sleep). */
   readonly initOnCpu: boolean;
   /**
-   * Each acquisition of module_mutex: the time the new owner holds it before
-   * its own work (waking it and switching to it when the lock is handed over).
-   * 1–5 µs on a loaded server; to be calibrated.
+   * A contended acquisition of module_mutex: from the unlock to the waiter
+   * it is handed to running with it (its wake-up and the switch to it),
+   * 1–5 µs on a loaded server; an uncontended one costs nothing. To be
+   * calibrated.
    */
   readonly moduleMutexNs: Ns;
   /**

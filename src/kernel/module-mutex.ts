@@ -39,15 +39,15 @@ export class ModuleSync {
     readonly sim: Simulation,
     readonly costs: CostProfile,
   ) {
-    this.mutex = sim.mutex('module_mutex');
+    // A contended acquisition costs the hand-over (the waiter's wake-up and switch); an uncontended one nothing.
+    this.mutex = sim.mutex('module_mutex', { handOverNs: costs.moduleMutexNs });
     this.wq = sim.waitQueue('module_wq');
   }
 
-  /** mutex_lock(&module_mutex): the acquisition's cost is spent holding it. */
+  /** mutex_lock(&module_mutex). */
   *lock(): Step<void> {
     yield* this.mutex.lock();
     this.acquisitions++;
-    if (this.costs.moduleMutexNs > 0) yield* this.sim.delay(this.costs.moduleMutexNs, 'module_mutex');
   }
 
   /**
