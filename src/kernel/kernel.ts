@@ -150,8 +150,7 @@ export class Kernel implements LoaderContext, PolicyHost {
       done.completeAll();
     });
     for (;;) {
-      // The running process: a caller killed outright goes on in a kernel process with SIGKILL pending.
-      const signal = (this.sim.current ?? caller).signalPending;
+      const signal = caller.signalPending;
       if (signal === 'SIGKILL') return;
       // wait_for_completion_killable(): only a fatal signal ends it.
       const r = yield* done.wait({ interruptible: signal === undefined });

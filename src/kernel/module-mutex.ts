@@ -51,10 +51,8 @@ export class ModuleSync {
   }
 
   /**
-   * mutex_unlock(&module_mutex) by the running process, if it holds it. A
-   * process killed inside a syscall (only tests kill one there) has already
-   * dropped its locks; the kernel process finishing its call must not
-   * unlock again.
+   * mutex_unlock(&module_mutex) by the running process, if it holds it (a
+   * process killed outright has already passed it on).
    */
   unlock(): void {
     if (this.mutex.owner !== null && this.mutex.owner === this.sim.current) this.mutex.unlock();
@@ -85,7 +83,6 @@ export class ModuleSync {
     for (;;) {
       const seen = this.wakeUps;
       if (yield* this.#check(cond)) return 'ok';
-      // The running process: a SIGKILLed caller's call goes on in a kernel process with the signal pending.
       if (options.interruptible && this.sim.current?.signalPending !== undefined) return 'interrupted';
       const timeoutNs = deadline === undefined ? undefined : deadline - this.sim.now;
       if (timeoutNs !== undefined && timeoutNs <= 0) return 'timeout';
