@@ -1,6 +1,6 @@
 /**
  * What the checker watches: a strategy-neutral account of one run, made
- * from the kernel's observer events (see kernel-run.ts). The guarantees in
+ * from the kernel's observer events (see kernel-events.ts). The guarantees in
  * guarantees.ts are judged on these alone, so any model that reports them
  * can be checked.
  *
