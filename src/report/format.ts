@@ -1,6 +1,7 @@
 /** Number formats shared by the reports: seconds, bytes, result tallies. */
 import { compareResults } from '../kernel/index.js';
-import { resultName, type Metric } from './metrics.js';
+import type { ModuleRunResult } from '../scenario/result.js';
+import { firstToLastNs, resultName, type Metric } from './metrics.js';
 
 const NS_PER_S = 1e9;
 
@@ -37,4 +38,15 @@ export function tally(results: Readonly<Record<string, number>>): string {
 export function metricValue(m: Metric, v: number | undefined): string {
   if (v === undefined) return '-';
   return m.unit === 'ns' ? seconds(v) : m.unit === 'bytes' ? bytes(v) : count(v);
+}
+
+/** A module's first→last request time in seconds, `-` when nobody asked for it. */
+export function firstToLast(m: ModuleRunResult | undefined): string {
+  const ns = firstToLastNs(m);
+  return ns === undefined ? '-' : seconds(ns);
+}
+
+/** From the first to the last return udev logs as "Inserted module", `-` when there was none. */
+export function insertedText(m: ModuleRunResult): string {
+  return m.insertedReturns === 0 ? '-' : seconds(m.firstToLastInsertedNs);
 }

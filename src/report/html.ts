@@ -9,8 +9,8 @@ import type { RunResult } from '../scenario/result.js';
 import { GUARANTEE_TITLES } from './check.js';
 import { burstChart, checkChart, durationsChart, memoryChart, sweepCharts, timelineChart } from './charts.js';
 import type { BurstDocument, CheckDocument, RunsDocument, SweepDocument } from './document.js';
-import { bytes, count, metricValue, seconds, tally } from './format.js';
-import { HEADLINE_MODULES, SWEEP_METRICS, resultName } from './metrics.js';
+import { bytes, count, firstToLast, insertedText, metricValue, seconds, tally } from './format.js';
+import { HEADLINE_MODULES, SWEEP_METRICS, requestedModules, resultName } from './metrics.js';
 import { renderSvg } from './svg.js';
 import { sizesLine, whyV53IsSlow } from './table.js';
 
@@ -77,17 +77,13 @@ function page(title: string, machine: string, body: readonly string[]): string {
 const n = (s: string): { n: string } => ({ n: s });
 const verdictClass = (v: string): string => (v === 'holds' || v === 'violated' ? v : 'incomplete');
 
-function firstToLast(r: RunResult, name: string): string {
-  const m = r.modules[name];
-  return m === undefined || m.requests === 0 ? '-' : seconds(m.firstToLastNs);
-}
 
 function strategiesTable(results: readonly RunResult[]): string {
   return table(
     ['strategy', ...HEADLINE_MODULES.map((m) => `${m} first→last`), 'settle', 'init calls', 'results', 'wasted vmalloc', 'peak module mem', 'worker timeouts'],
     results.map((r) => [
       r.strategy,
-      ...HEADLINE_MODULES.map((m) => n(firstToLast(r, m))),
+      ...HEADLINE_MODULES.map((m) => n(firstToLast(r.modules[m]))),
       n(seconds(r.settleNs)),
       n(count(r.initCalls)),
       tally(r.results),
@@ -99,11 +95,10 @@ function strategiesTable(results: readonly RunResult[]): string {
 }
 
 function modulesTable(r: RunResult): string {
-  const entries = Object.entries(r.modules).filter(([, m]) => m.requests > 0);
-  entries.sort(([a, ma], [b, mb]) => mb.requests - ma.requests || mb.firstToLastNs - ma.firstToLastNs || (a < b ? -1 : 1));
+  const entries = requestedModules(r);
   return table(
-    ['module', 'requests', 'first→last', 'init calls', 'results'],
-    entries.map(([name, m]) => [name, n(count(m.requests)), n(seconds(m.firstToLastNs)), n(count(m.initCalls)), tally(m.results)]),
+    ['module', 'requests', 'first→last request', 'first→last inserted', 'init calls', 'results'],
+    entries.map(([name, m]) => [name, n(count(m.requests)), n(seconds(m.firstToLastNs)), n(insertedText(m)), n(count(m.initCalls)), tally(m.results)]),
   );
 }
 

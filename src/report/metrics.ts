@@ -20,8 +20,15 @@ export interface Metric {
   readonly value: (r: RunResult) => number | undefined;
 }
 
-function firstToLastNs(m: ModuleRunResult | undefined): number | undefined {
+/** A module's first→last request time; undefined when nobody asked for it. */
+export function firstToLastNs(m: ModuleRunResult | undefined): number | undefined {
   return m === undefined || m.requests === 0 ? undefined : m.firstToLastNs;
+}
+
+/** Every module that was asked for, most requests first, then the longest first→last, then by name. */
+export function requestedModules(r: RunResult): [string, ModuleRunResult][] {
+  const entries = Object.entries(r.modules).filter(([, m]) => m.requests > 0);
+  return entries.sort(([a, ma], [b, mb]) => mb.requests - ma.requests || mb.firstToLastNs - ma.firstToLastNs || (a < b ? -1 : 1));
 }
 
 /** What a sweep plots against the CPU count, per strategy. */

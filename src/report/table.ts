@@ -8,8 +8,8 @@ import type { ModuleRunResult, RunResult } from '../scenario/result.js';
 import type { SweepResult } from '../scenario/sweep.js';
 import type { RunsDocument } from './document.js';
 import type { ModuleSizes } from '../scenario/tree.js';
-import { bytes, count, metricValue, seconds, tally } from './format.js';
-import { HEADLINE_MODULES, SWEEP_METRICS } from './metrics.js';
+import { bytes, count, firstToLast, insertedText, metricValue, seconds, tally } from './format.js';
+import { HEADLINE_MODULES, SWEEP_METRICS, requestedModules } from './metrics.js';
 
 const PLAIN = { head: [], border: [] };
 /** No rule between rows: for tables whose rows are one line each. */
@@ -42,11 +42,9 @@ export function runTable(r: RunResult): string {
     chars: NO_ROW_RULES,
     colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'left'],
   });
-  const entries = Object.entries(r.modules).filter(([, m]) => m.requests > 0);
-  entries.sort(([a, ma], [b, mb]) => mb.requests - ma.requests || mb.firstToLastNs - ma.firstToLastNs || (a < b ? -1 : 1));
+  const entries = requestedModules(r);
   for (const [name, m] of entries) {
-    const inserted = m.insertedReturns === 0 ? '-' : seconds(m.firstToLastInsertedNs);
-    modules.push([name, count(m.requests), seconds(m.firstToLastNs), inserted, count(m.initCalls), count(m.fullLoads), tally(m.results)]);
+    modules.push([name, count(m.requests), seconds(m.firstToLastNs), insertedText(m), count(m.initCalls), count(m.fullLoads), tally(m.results)]);
   }
   return `${summary.toString()}\n${modules.toString()}`;
 }
@@ -66,9 +64,6 @@ function wastedText(r: RunResult): string {
   return `${bytes(w.total)} (kread ${bytes(w.kread)}, decompress ${bytes(w.decompress)}, becoming ${bytes(w.becoming)}, mod ${bytes(w.mod)})`;
 }
 
-function firstToLast(m: ModuleRunResult | undefined): string {
-  return m === undefined || m.requests === 0 ? '-' : seconds(m.firstToLastNs);
-}
 
 /** Strategies side by side, one row each. */
 export function compareTable(results: readonly RunResult[]): string {

@@ -10,8 +10,8 @@ import { GUARANTEE_TITLES } from './check.js';
 import { GUARANTEES } from '../check/guarantees.js';
 import type { RunResult } from '../scenario/result.js';
 import { NS_PER_MS } from '../sim/index.js';
-import { bytes, count, metricValue, seconds, tally } from './format.js';
-import { HEADLINE_MODULES, SWEEP_METRICS, resultName } from './metrics.js';
+import { bytes, count, firstToLast, insertedText, metricValue, seconds, tally } from './format.js';
+import { HEADLINE_MODULES, SWEEP_METRICS, requestedModules, resultName } from './metrics.js';
 import { moduleSizesText, sizesLine, whyV53IsSlow } from './table.js';
 
 /** The widest line the text format writes. */
@@ -86,16 +86,11 @@ function runFields(r: RunResult): [string, string][] {
 
 /** Every requested module: first->last, requests and inits in columns, results on the line below. */
 function moduleLines(r: RunResult): string[] {
-  const entries = Object.entries(r.modules).filter(([, m]) => m.requests > 0);
-  entries.sort(([a, ma], [b, mb]) => mb.requests - ma.requests || mb.firstToLastNs - ma.firstToLastNs || (a < b ? -1 : 1));
-  const head = ['module', 'requests', 'first->last', 'inits'];
-  const lines = columns(head, entries.map(([name, m]) => [name, count(m.requests), seconds(m.firstToLastNs), count(m.initCalls)]), [
-    'left',
-    'right',
-    'right',
-    'right',
-  ]);
-  const out = [lines[0] as string];
+  const entries = requestedModules(r);
+  const head = ['module', 'requests', 'first->last', 'inserted', 'inits'];
+  const rows = entries.map(([name, m]) => [name, count(m.requests), seconds(m.firstToLastNs), insertedText(m), count(m.initCalls)]);
+  const lines = columns(head, rows, ['left', 'right', 'right', 'right', 'right']);
+  const out = [lines[0] as string, '(inserted: first->last of the returns udev logs as "Inserted module")'];
   entries.forEach(([, m], i) => {
     out.push(lines[i + 1] as string, ...para(tally(m.results), 4));
   });
@@ -114,10 +109,7 @@ export function runsText(d: RunsDocument): string {
       ['strategy', ...HEADLINE_MODULES.map((m) => m), 'settle', 'inits'],
       d.results.map((r) => [
         r.strategy,
-        ...HEADLINE_MODULES.map((m) => {
-          const mod = r.modules[m];
-          return mod === undefined || mod.requests === 0 ? '-' : seconds(mod.firstToLastNs);
-        }),
+        ...HEADLINE_MODULES.map((m) => firstToLast(r.modules[m])),
         seconds(r.settleNs),
         count(r.initCalls),
       ]),
