@@ -44,6 +44,8 @@ export interface CalibrateOptions {
   /** The runs' seed. */
   readonly seed?: number | undefined;
   readonly onProgress?: ((p: CalibrateProgress) => void) | undefined;
+  /** How the fit was asked for, recorded in the profile (default: `modstorm calibrate --target FILE --seed N`). */
+  readonly invocation?: string | undefined;
 }
 
 export interface CalibrateProgress {
@@ -120,11 +122,13 @@ export function calibrate(options: CalibrateOptions): CalibrateResult {
       return c.unit === 'ns' || c.unit === 'bytes' ? Math.round(v) : v;
     });
 
+  // The library wants at least 3 points: a target of 1 or 2 rows is given each row the same number of times.
+  const points = rows.length * Math.ceil(3 / rows.length);
   const fit = levenbergMarquardt(
-    { x: rows.map((_, i) => i), y: rows.map(() => 0) },
+    { x: Array.from({ length: points }, (_, i) => i), y: new Array<number>(points).fill(0) },
     (logs: number[]) => {
       const r = residualsAt(toValues(logs));
-      return (i: number) => r[i] as number;
+      return (i: number) => r[i % rows.length] as number;
     },
     {
       initialValues: startValues.map(Math.log),
@@ -148,7 +152,7 @@ export function calibrate(options: CalibrateOptions): CalibrateResult {
     name: machineNames.length === 1 ? (machineNames[0] as string) : profile.name,
     machine: first?.description ?? profile.machine,
     calibration:
-      `modstorm calibrate --target ${basename(target.file)} --seed ${seed}: ${free.length} constants fitted ` +
+      `${options.invocation ?? `modstorm calibrate --target ${basename(target.file)} --seed ${seed}`}: ${free.length} constants fitted ` +
       `(Levenberg-Marquardt, ml-levenberg-marquardt, ln residuals) in ${fit.iterations} iterations; rms error ${rms.toFixed(1)} %`,
   };
   return {

@@ -10,6 +10,7 @@ import { formatQuantity } from '../scenario/profile.js';
 export type TableFormat = 'text' | 'markdown';
 
 const PLAIN = { head: [], border: [] };
+const NO_ROW_RULES = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
 function render(head: string[], rows: string[][], aligns: ('left' | 'right')[], format: TableFormat): string {
   if (format === 'markdown') {
@@ -17,7 +18,7 @@ function render(head: string[], rows: string[][], aligns: ('left' | 'right')[], 
     const rule = aligns.map((a) => (a === 'right' ? '---:' : '---'));
     return [line(head), line(rule), ...rows.map(line)].join('\n');
   }
-  const table = new Table({ head, style: PLAIN, colAligns: aligns });
+  const table = new Table({ head, style: PLAIN, chars: NO_ROW_RULES, colAligns: aligns });
   for (const row of rows) table.push(row);
   return table.toString();
 }

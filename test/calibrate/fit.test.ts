@@ -138,5 +138,13 @@ describe('modstorm calibrate', () => {
     calibrateCommand({ target: targetFile, residualsOnly: true, markdown: true, profile: outFile }, (s) => md.push(s), () => {});
     expect(md.join('\n')).toMatch(/^\| machine \| strategy \| module \| metric \| measured \| model \| error \|\n\| --- \| --- \| --- \| --- \| ---: \| ---: \| ---: \|\n\| small \| v5\.3 \|/);
     expect(() => calibrateCommand({ residualsOnly: true, out: outFile }, () => {}, () => {})).toThrow(/^--residuals-only runs the profile as it is/);
+
+    // --strategies keeps the rows of those strategies, and the profile records how it was fitted
+    const one: string[] = [];
+    calibrateCommand({ target: targetFile, free: 'udev.rulesNs', strategies: 'merge', json: true }, (s) => one.push(s), () => {});
+    const fit = JSON.parse(one.join('')) as { residuals: { row: { strategy: string } }[]; profile: { calibration: string } };
+    expect(fit.residuals.map((r) => r.row.strategy)).toEqual(['merge']);
+    expect(fit.profile.calibration).toMatch(/^modstorm calibrate --target target\.yaml --strategies merge --free udev\.rulesNs --seed 1: 1 constants fitted/);
+    expect(() => calibrateCommand({ target: targetFile, strategies: 'v6.2' }, () => {}, () => {})).toThrow(/^--strategies: .*has no row for 'v6\.2' \(it has v5\.3, merge\)$/);
   });
 });

@@ -6,9 +6,10 @@
  * Progress goes to stderr. Same target, profile and seed → the same output.
  */
 import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { calibrate, residualsOf, type CalibrateResult, type Residual } from '../../calibrate/fit.js';
-import { DEFAULT_TARGET_FILE, readTarget } from '../../calibrate/target.js';
+import { DEFAULT_TARGET_FILE, readTarget, type Target } from '../../calibrate/target.js';
 import { UserError } from '../../errors.js';
 import { movesTable, residualTable, type TableFormat } from '../../report/calibrate.js';
 import { DEFAULT_PROFILE, SHIPPED_PROFILES, loadProfile, profileToYaml } from '../../scenario/profile.js';
@@ -18,6 +19,7 @@ export interface CalibrateFlags {
   target?: string;
   profile?: string;
   free?: string;
+  strategies?: string;
   start?: string;
   maxIterations?: string;
   seed?: string;
@@ -37,7 +39,7 @@ export function calibrateCommand(
   out: (text: string) => void,
   progress: (line: string) => void = (line) => void process.stderr.write(`${line}\n`),
 ): CalibrateOutput {
-  const target = readTarget(flags.target ?? DEFAULT_TARGET_FILE);
+  const target = onlyStrategies(readTarget(flags.target ?? DEFAULT_TARGET_FILE), flags.strategies);
   const profile = loadProfile(flags.profile ?? DEFAULT_PROFILE);
   const seed = flags.seed === undefined ? 1 : parseCount('--seed', flags.seed, 0, 2 ** 31 - 1);
   const format: TableFormat = flags.markdown === true ? 'markdown' : 'text';
@@ -56,6 +58,18 @@ export function calibrateCommand(
     start: flags.start === undefined ? 'midpoint' : parseChoice('--start', flags.start, ['midpoint', 'profile'] as const),
     maxIterations: flags.maxIterations === undefined ? undefined : parseCount('--max-iterations', flags.maxIterations, 1, 1000),
     seed,
+    invocation: [
+      'modstorm calibrate',
+      `--target ${basename(target.file)}`,
+      flags.profile === undefined ? '' : `--profile ${basename(flags.profile)}`,
+      flags.strategies === undefined ? '' : `--strategies ${flags.strategies}`,
+      flags.free === undefined ? '' : `--free ${flags.free}`,
+      flags.start === undefined ? '' : `--start ${flags.start}`,
+      flags.maxIterations === undefined ? '' : `--max-iterations ${flags.maxIterations}`,
+      `--seed ${seed}`,
+    ]
+      .filter((s) => s !== '')
+      .join(' '),
     onProgress: (p) =>
       progress(`calibrate: evaluation ${p.evaluation}: rms error ${p.rmsErrorPct.toFixed(1)} % (best so far ${p.bestRmsErrorPct.toFixed(1)} %)`),
   });
@@ -79,6 +93,17 @@ export function calibrateCommand(
   return { residuals: fit.residuals, fit };
 }
 
+/** `--strategies v5.3,merge`: only the target's rows of those strategies (a fit of the mechanisms they depend on). */
+function onlyStrategies(target: Target, raw: string | undefined): Target {
+  if (raw === undefined) return target;
+  const wanted = raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const present = [...new Set(target.rows.map((r) => r.strategy))];
+  for (const s of wanted) {
+    if (!present.includes(s)) throw new UserError(`--strategies: ${target.file} has no row for '${s}' (it has ${present.join(', ')})`);
+  }
+  return { ...target, rows: target.rows.filter((r) => wanted.includes(r.strategy)) };
+}
+
 export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
@@ -86,6 +111,7 @@ export function registerCalibrate(program: Command): void {
     .option('--target <file>', 'measured figures: machines and rows (machine, strategy, module, metric, value) (default: the 288-CPU server, data/targets/server-288.yaml)')
     .option('--profile <name|file>', `the fixed constants, and the free ones' start with --start profile: ${SHIPPED_PROFILES.join(', ')} or a file (default: ${DEFAULT_PROFILE})`)
     .option('--free <paths>', 'comma-separated constants to fit, e.g. udev.rulesNs,kernel.goingNs (default: those documented as free)')
+    .option('--strategies <ids>', "only the target's rows of these strategies, comma-separated (default: every row)")
     .option('--start <where>', 'start the free constants at the geometric middle of their range (midpoint, the default) or at the profile (profile)')
     .option('--max-iterations <n>', 'Levenberg-Marquardt iterations at most (default 20)')
     .option('--seed <n>', 'seed of the runs (default: 1)')
