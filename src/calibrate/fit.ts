@@ -11,16 +11,16 @@
  * each — so an optimizer that needs n + 2 evaluations per iteration beats
  * Nelder–Mead (hundreds of evaluations in 4–6 dimensions) and CMA-ES (a
  * population of ~10 per generation). The Jacobian comes from forward
- * differences of 5 % in log space, wide enough to step over the small
- * jumps a discrete-event model has where two events swap order. (fmin, the
+ * differences of a few per cent of each constant, wide enough to step over
+ * the small jumps a discrete-event model has where two events swap order. (fmin, the
  * usual npm Nelder–Mead, was tried and rejected: its 0.0.4 build exports
  * nothing under Node's ESM loader and its shrink step assigns an undeclared
  * variable.)
  *
- * Parameters are the logarithms of the constants (every free constant is a
- * positive quantity spanning orders of magnitude) and residuals are
- * ln(model / measured), so a 10 % miss weighs the same on a 2 s figure as
- * on a 45 s one.
+ * The constants are fitted as logarithms (every free constant is a positive
+ * quantity spanning orders of magnitude), mapped smoothly into their
+ * documented range (fromUnbounded), and residuals are ln(model / measured),
+ * so a 10 % miss weighs the same on a 2 s figure as on a 45 s one.
  */
 import { levenbergMarquardt } from 'ml-levenberg-marquardt';
 import { basename } from 'node:path';
@@ -83,8 +83,8 @@ export interface CalibrateResult {
   readonly iterations: number;
 }
 
-/** Relative step of the finite-difference Jacobian, in ln units (≈ 5 %). */
-const GRADIENT_STEP = 0.05;
+/** Step of the finite-difference Jacobian in the unbounded variable: ≈ 5–8 % of the constant in the middle of its range. */
+const GRADIENT_STEP = 0.03;
 /** Fitted values keep 3 significant digits: the measurements themselves are means of 5 boots. */
 const SIGNIFICANT = 3;
 
@@ -114,11 +114,11 @@ export function calibrate(options: CalibrateOptions): CalibrateResult {
     options.onProgress?.({ evaluation: evaluations, rmsErrorPct: rms, bestRmsErrorPct: best });
     return r;
   };
-  // Whole ns where the profile wants them: a rounding far below the 5 % difference step.
-  const toValues = (logs: readonly number[]): number[] =>
-    logs.map((u, i) => {
+  // Whole ns where the profile wants them: a rounding far below the difference step.
+  const toValues = (zs: readonly number[]): number[] =>
+    zs.map((z, i) => {
       const c = free[i] as ProfileConstant;
-      const v = clampTo(c, Math.exp(u));
+      const v = clampTo(c, Math.exp(fromUnbounded(c, z)));
       return c.unit === 'ns' || c.unit === 'bytes' ? Math.round(v) : v;
     });
 
@@ -126,14 +126,12 @@ export function calibrate(options: CalibrateOptions): CalibrateResult {
   const points = rows.length * Math.ceil(3 / rows.length);
   const fit = levenbergMarquardt(
     { x: Array.from({ length: points }, (_, i) => i), y: new Array<number>(points).fill(0) },
-    (logs: number[]) => {
-      const r = residualsAt(toValues(logs));
+    (zs: number[]) => {
+      const r = residualsAt(toValues(zs));
       return (i: number) => r[i % rows.length] as number;
     },
     {
-      initialValues: startValues.map(Math.log),
-      minValues: free.map((c) => Math.log(c.min)),
-      maxValues: free.map((c) => Math.log(c.max)),
+      initialValues: startValues.map((v, i) => toUnbounded(free[i] as ProfileConstant, Math.log(v))),
       gradientDifference: GRADIENT_STEP,
       maxIterations: options.maxIterations ?? 20,
       errorTolerance: 1e-4,
@@ -221,6 +219,22 @@ export function runRow(target: Target, row: TargetRow, profile: Profile, seed: n
 export function residualsOf(target: Target, profile: Profile, seed = 1): Residual[] {
   const figures = modelFigures(target, groupRows(target.rows), profile, seed);
   return target.rows.map((row, i) => ({ row, model: figures[i] as number, errorPct: ((figures[i] as number) / row.value - 1) * 100 }));
+}
+
+/**
+ * The bounds as a smooth map: the optimizer moves z over all reals, the constant's logarithm is
+ * ln min + (ln max − ln min)·sigmoid(z). Clamping instead would give a constant sitting on its
+ * bound a zero finite difference, and the fit could never bring it back.
+ */
+function fromUnbounded(c: ProfileConstant, z: number): number {
+  const [lo, hi] = [Math.log(c.min), Math.log(c.max)];
+  return lo + (hi - lo) / (1 + Math.exp(-z));
+}
+
+function toUnbounded(c: ProfileConstant, u: number): number {
+  const [lo, hi] = [Math.log(c.min), Math.log(c.max)];
+  const s = Math.min(1 - 1e-9, Math.max(1e-9, (u - lo) / (hi - lo)));
+  return Math.log(s / (1 - s));
 }
 
 function rmsPct(logResiduals: readonly number[]): number {
