@@ -44,10 +44,14 @@ const noClocks: Clocks = { wall: () => 0, cpu: () => 0 };
 /** The benchmark's queue: 64 CPUs, 1 ms mean service, utilisation 0.9. */
 export const MMC: MmcParams = { customers: 1_000_000, servers: 64, meanServiceNs: 1_000_000, utilisation: 0.9, seed: 1 };
 
-export function runMmc(params: MmcParams, clocks: Clocks = noClocks): MmcResult {
+/**
+ * Runs the queue on `engine` (default: the engine from src; the bench passes the built one from dist,
+ * which is what the `modstorm` command runs).
+ */
+export function runMmc(params: MmcParams, clocks: Clocks = noClocks, engine: typeof Simulation = Simulation): MmcResult {
   const { customers, servers, meanServiceNs, utilisation, seed } = params;
   const meanInterArrivalNs = meanServiceNs / (utilisation * servers);
-  const sim = new Simulation({ seed });
+  const sim = new engine({ seed });
   const cpus = sim.cpus(servers);
   const arrivals = sim.random('arrivals');
   const service = sim.random('service');

@@ -190,6 +190,9 @@ export class Process<T = unknown> extends SimEvent<Process<unknown>> {
   }
 }
 
+const YIELDED: { done: false; value: unknown } = { done: false, value: undefined };
+const RETURNED: { done: true; value: unknown } = { done: true, value: undefined };
+
 /**
  * Base of every engine waitable. Every waitable is its own iterator, so
  * `const r = yield* w` is typed and costs no extra generator; a plain
@@ -209,11 +212,15 @@ export abstract class Wait<T> implements Waitable<T> {
   }
 
   next(received?: unknown): IteratorResult<Waitable<unknown>, T> {
+    // `yield*` reads a result's fields at once and keeps nothing, so two shared objects serve every wait:
+    // two allocations fewer per wait on the engine's hottest path.
     if (this.#step === 0) {
       this.#step = 1;
-      return { done: false, value: this };
+      YIELDED.value = this;
+      return YIELDED as IteratorYieldResult<Waitable<unknown>>;
     }
-    return { done: true, value: received as T };
+    RETURNED.value = received;
+    return RETURNED as IteratorReturnResult<T>;
   }
 
   throw(error: unknown): never {
