@@ -45,5 +45,5 @@ export type ReportDocument = RunsDocument | BurstDocument | CheckDocument | Swee
 export function machineLine(s: Scenario): string {
   const m = s.machine;
   const driver = m.cpufreqDriver === 'none' ? 'no cpufreq driver active' : `${m.cpufreqDriver} active`;
-  return `${m.cpus} CPUs, ${m.memoryGiB} GiB, ${driver}, udev childrenMax ${s.udev.childrenMax}, seed ${s.seed}`;
+  return `${m.cpus} CPUs, ${m.memoryGiB} GiB, ${driver}, udev childrenMax ${s.udev.childrenMax}, seed ${s.seed}${s.ties === 'random' ? ' (random ties)' : ''}`;
 }

@@ -21,7 +21,7 @@ export function runTable(r: RunResult): string {
   const summary = new Table({ style: PLAIN, chars: NO_ROW_RULES });
   const rows: [string, string][] = [
     ['strategy', r.userspace === null ? r.kernel : `${r.userspace} on kernel ${r.kernel}`],
-    ['machine', `${count(r.cpus)} CPUs, ${r.memoryGiB} GiB, seed ${r.seed}`],
+    ['machine', `${count(r.cpus)} CPUs, ${r.memoryGiB} GiB, seed ${r.seed}${r.ties === 'random' ? ' (random ties)' : ''}`],
     ['uevents', `${count(r.events)} (${count(r.eventsFailed)} failed), childrenMax ${count(r.childrenMax)}, ${count(r.workersForked)} workers forked`],
     ['settle', seconds(r.settleNs)],
     ['load requests', `${count(r.requests)}${r.droppedRequests > 0 ? ` (${count(r.droppedRequests)} dropped by udev)` : ''}`],

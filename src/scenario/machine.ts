@@ -84,3 +84,71 @@ const GiB = 1024 ** 3;
 export function memoryBytes(machine: Machine): number {
   return Math.round(machine.memoryGiB * GiB);
 }
+
+/**
+ * The longest MODALIAS a device can show: sysfs attributes are one page
+ * (PAGE_SIZE, 4 KiB on x86) and the kernel's print_cpu_modalias()
+ * (drivers/base/cpu.c) stops adding features before it overflows one.
+ */
+export const MAX_MODALIAS_BYTES = 4096;
+
+/**
+ * The shape print_cpu_modalias() writes: `cpu:type:` then the arch's type
+ * (x86: `x86,venVVVVfamFFFFmodMMMM`), `:feature:` and `,XXXX` per feature
+ * number, in upper-case hex.
+ */
+const CPU_MODALIAS = /^cpu:type:[^:\s]+:feature:(,[0-9A-F]{4})*$/;
+
+/** Why `text` cannot be a CPU's MODALIAS, or undefined when it can. */
+export function cpuModaliasProblem(text: string): string | undefined {
+  if (text.length > MAX_MODALIAS_BYTES) {
+    return `is ${text.length} bytes long; a MODALIAS is at most ${MAX_MODALIAS_BYTES} bytes (one sysfs page)`;
+  }
+  if (!CPU_MODALIAS.test(text)) {
+    return "must be a CPU MODALIAS as /sys/devices/system/cpu/cpu0/modalias shows it (cpu:type:x86,venVVVVfamFFFFmodMMMM:feature:,XXXX,...)";
+  }
+  return undefined;
+}
+
+/** x86 vendor numbers in a CPU MODALIAS (arch/x86/include/asm/processor.h X86_VENDOR_*). */
+const X86_VENDORS: Readonly<Record<string, string>> = { '0000': 'Intel', '0002': 'AMD', '0009': 'Hygon' };
+
+/** The CPU's vendor as its MODALIAS says (`ven0000` is Intel), or undefined off x86 or for another vendor. */
+export function cpuVendor(cpuModalias: string): string | undefined {
+  const m = /^cpu:type:x86,ven([0-9A-F]{4})/.exec(cpuModalias);
+  return m === null ? undefined : X86_VENDORS[m[1] as string];
+}
+
+/**
+ * Combinations the kernel would never produce: intel_pstate registers only on
+ * Intel CPUs (drivers/cpufreq/intel_pstate.c intel_pstate_init() checks
+ * X86_VENDOR_INTEL), amd_pstate only on AMD and Hygon
+ * (drivers/cpufreq/amd-pstate.c amd_pstate_init()).
+ */
+export function cpufreqDriverProblem(driver: CpufreqDriver, cpuModalias: string): string | undefined {
+  if (driver === 'none') return undefined;
+  const vendor = cpuVendor(cpuModalias);
+  const fits = driver === 'intel_pstate' ? vendor === 'Intel' : vendor === 'AMD' || vendor === 'Hygon';
+  if (fits) return undefined;
+  return `${driver} does not register on ${vendor === undefined ? 'this CPU' : `an ${vendor} CPU`} (the CPU MODALIAS says ${
+    vendor ?? 'no x86 vendor it knows'
+  }); the run still treats it as active, so acpi_cpufreq fails EEXIST`;
+}
+
+/**
+ * Extra devices that sysfs could not hold: one devpath twice, or a devpath
+ * the machine's CPUs or ACPI processor devices already have (device_add()
+ * fails with EEXIST: "sysfs: cannot create duplicate filename").
+ */
+export function duplicateDevpaths(machine: Machine): { index: number; message: string }[] {
+  const own = new Set(machineDevices({ ...machine, devices: [] }).map((d) => d.devpath));
+  const seen = new Map<string, number>();
+  const out: { index: number; message: string }[] = [];
+  machine.devices.forEach((d, index) => {
+    const first = seen.get(d.devpath);
+    if (first !== undefined) out.push({ index, message: `${d.devpath} is already machine.devices.${first}; sysfs holds one device per path` });
+    else if (own.has(d.devpath)) out.push({ index, message: `${d.devpath} is one of the machine's own CPU or ACPI processor devices` });
+    else seen.set(d.devpath, index);
+  });
+  return out;
+}

@@ -35,14 +35,17 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
   return problems;
 }
 
+/** `file:line: field.path: message` (a warning's line, or one of an error's). */
+export function problemLine(p: Problem, origin: ScenarioOrigin): string {
+  const field = p.path.length === 0 ? '(top level)' : p.path.map(String).join('.');
+  const line = origin.lineOf?.(p.path);
+  const where = origin.file === undefined ? '' : line === undefined ? `${origin.file}: ` : `${origin.file}:${line}: `;
+  return `${where}${field}: ${p.message}`;
+}
+
 /** One UserError for every problem; `what` names the input when there is no file ('scenario', 'profile'). */
 export function problemError(problems: readonly Problem[], origin: ScenarioOrigin, what = 'scenario'): UserError {
-  const lines = problems.map((p) => {
-    const field = p.path.length === 0 ? '(top level)' : p.path.map(String).join('.');
-    const line = origin.lineOf?.(p.path);
-    const where = origin.file === undefined ? '' : line === undefined ? `${origin.file}: ` : `${origin.file}:${line}: `;
-    return `${where}${field}: ${p.message}`;
-  });
+  const lines = problems.map((p) => problemLine(p, origin));
   const head = lines.length === 1 ? '' : `${origin.file === undefined ? what : origin.file}: ${lines.length} problems:\n  `;
   return new UserError(head + lines.join('\n  '));
 }

@@ -69,4 +69,8 @@ export interface RunResult {
   modules: Record<string, ModuleRunResult>;
   /** Loads and memory over time; only when the run was asked to record them (runScenario's `timeline`). */
   timeline?: RunTimeline;
+  /** Order of simultaneous events: `fifo` (the seed changes nothing) or `random` (drawn from the seed). */
+  ties: string;
+  /** What depmod, kmod or the kernel would warn about in the scenario or its module tree (also printed on stderr). */
+  warnings: string[];
 }

@@ -6,9 +6,10 @@
  * left to do. The result is a plain object (result.ts).
  */
 import { Kernel, sortedTally } from '../kernel/index.js';
-import { Simulation, type Ns } from '../sim/index.js';
+import { Simulation, fifoChooser, randomChooser, type Ns } from '../sim/index.js';
 import { KmodBuiltin, Udevd } from '../userspace/udev/index.js';
-import { machineDevices } from './machine.js';
+import { machineDevices, memoryBytes } from './machine.js';
+import { problemError, type Problem } from './problems.js';
 import type { ModuleRunResult, RunResult } from './result.js';
 import type { Scenario } from './scenario.js';
 import { recordTimeline } from './timeline.js';
@@ -39,12 +40,15 @@ export interface Storm {
   /** Per module: init() calls counted from the kernel's observer. */
   readonly initCalls: Map<string, number>;
   readonly tree: ModuleTree;
+  /** The scenario's and the module tree's warnings. */
+  readonly warnings: readonly string[];
 }
 
 /** Builds the machine, kernel, kmod and udevd of `scenario`, without sending any event. */
 export function buildStorm(scenario: Scenario): Storm {
   const tree = loadModuleTree(scenario.modules.dir, scenario.modules.defaultSizeBytes);
-  const sim = new Simulation({ seed: scenario.seed });
+  refuseUnknownInits(scenario, tree);
+  const sim = new Simulation({ seed: scenario.seed, chooser: scenario.ties === 'random' ? randomChooser(scenario.seed) : fifoChooser });
   const cpus = sim.cpus(scenario.machine.cpus, 'cpu');
   const kernel = new Kernel(sim, {
     policy: scenario.strategy.kernel,
@@ -73,7 +77,20 @@ export function buildStorm(scenario: Scenario): Storm {
     eventTimeoutNs: scenario.udev.eventTimeoutNs,
     run: kmod.run,
   });
-  return { sim, kernel, udevd, kmod, initCalls, tree };
+  return { sim, kernel, udevd, kmod, initCalls, tree, warnings: [...scenario.warnings, ...tree.warnings] };
+}
+
+/** An init override for a module the tree does not have would change nothing: a typo, refused (modprobe: "Module x not found"). */
+function refuseUnknownInits(scenario: Scenario, tree: ModuleTree): void {
+  const loadable = new Set(tree.modules.map((m) => m.name));
+  const builtin = new Set(tree.builtin);
+  const problems: Problem[] = [];
+  for (const name of Object.keys(scenario.modules.init)) {
+    if (loadable.has(name)) continue;
+    const why = builtin.has(name) ? 'is built into the kernel: it has no init to override' : `is not in the module tree (${tree.dir})`;
+    problems.push({ path: ['modules', 'init', name], message: `module ${name} ${why}` });
+  }
+  if (problems.length > 0) throw problemError(problems, scenario.origin);
 }
 
 /** Runs the coldplug storm of `scenario` to the end. Same scenario and seed → the same result. */
@@ -94,7 +111,30 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
     }
   }
   const result = collect(scenario, storm);
+  refuseImpossibleMemory(scenario, result);
   return timeline === undefined ? result : { ...result, timeline };
+}
+
+/**
+ * The model does not simulate running out of memory (vmalloc failing with
+ * ENOMEM); a machine whose RAM cannot hold the modules it loads at once
+ * would give figures no real machine shows.
+ */
+function refuseImpossibleMemory(scenario: Scenario, result: RunResult): void {
+  const ram = memoryBytes(scenario.machine);
+  if (result.peakModuleBytes <= ram) return;
+  const mib = (n: number): string => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  throw problemError(
+    [
+      {
+        path: ['machine', 'memoryGiB'],
+        message:
+          `${scenario.machine.memoryGiB} GiB (${mib(ram)}) cannot hold the ${mib(result.peakModuleBytes)} of modules this storm has loaded at once; ` +
+          `the model does not simulate running out of memory: give at least ${Math.ceil((result.peakModuleBytes / 2 ** 30) * 1000) / 1000} GiB`,
+      },
+    ],
+    scenario.origin,
+  );
 }
 
 /** The run's figures, from the kernel's counters, kmod's request log and udevd's. */
@@ -152,5 +192,7 @@ export function collect(scenario: Scenario, storm: Storm): RunResult {
     allocationFailures: stats.allocationFailures,
     moduleSizes: { ...tree.sizes },
     modules,
+    ties: scenario.ties,
+    warnings: [...new Set(storm.warnings)],
   };
 }

@@ -7,10 +7,10 @@ import { isAbsolute, resolve } from 'node:path';
 import { resolveCosts, type CostOverrides, type CostProfile, type SyscallResult } from '../kernel/index.js';
 import { NS_PER_MS, NS_PER_S, type Ns } from '../sim/index.js';
 import { defaultChildrenMax, type UdevCosts } from '../userspace/udev/index.js';
-import { memoryBytes, type Machine } from './machine.js';
-import { problemError, schemaProblems, type Problem, type ScenarioOrigin } from './problems.js';
+import { cpufreqDriverProblem, duplicateDevpaths, memoryBytes, type Machine } from './machine.js';
+import { problemError, problemLine, schemaProblems, type Problem, type ScenarioOrigin } from './problems.js';
 import { DEFAULT_PROFILE, isShippedProfile, loadProfile, type Profile } from './profile.js';
-import { scenarioSchema, type ScenarioInput } from './schema.js';
+import { scenarioSchema, type ScenarioInput, type TieOrder } from './schema.js';
 import {
   isKernelStrategy,
   isUserspaceStrategy,
@@ -54,6 +54,12 @@ export interface Scenario {
   readonly udev: UdevSpec;
   readonly strategy: StrategySpec;
   readonly seed: number;
+  /** Order of simultaneous events: `fifo` (the seed has no effect) or `random` (drawn from the seed). */
+  readonly ties: TieOrder;
+  /** What the scenario asks for that the kernel or udev would only warn about, each naming file and field. */
+  readonly warnings: readonly string[];
+  /** Where it came from: problems found later (against the module tree) name the same file and line. */
+  readonly origin: ScenarioOrigin;
 }
 
 export interface ResolveOptions {
@@ -78,8 +84,6 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
       problems.push({ path: ['modules', 'init', name], message: 'must be a module name (letters, digits, _ and -)' });
     }
   }
-  if (problems.length > 0) throw problemError(problems, origin);
-
   const machine: Machine = {
     cpus: s.machine.cpus,
     memoryGiB: s.machine.memoryGiB,
@@ -89,6 +93,20 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
     cpufreqDriver: s.machine.cpufreqDriver,
     devices: s.machine.devices,
   };
+  for (const d of duplicateDevpaths(machine)) problems.push({ path: ['machine', 'devices', d.index, 'devpath'], message: d.message });
+  if (problems.length > 0) throw problemError(problems, origin);
+
+  const warnings: Problem[] = [];
+  const driver = cpufreqDriverProblem(machine.cpufreqDriver, machine.cpuModalias);
+  if (driver !== undefined) warnings.push({ path: ['machine', 'cpufreqDriver'], message: driver });
+  if (machine.acpiProcessorDevices > machine.cpus) {
+    warnings.push({
+      path: ['machine', 'acpiProcessorDevices'],
+      message:
+        `${machine.acpiProcessorDevices} ACPI processor devices for ${machine.cpus} CPUs: the extra ones stand for CPUs ` +
+        'that are not present (hot-plug slots); each still sends a uevent and asks for acpi_cpufreq and pcc_cpufreq',
+    });
+  }
   const init: Record<string, InitOverride> = {};
   for (const [name, o] of Object.entries(s.modules.init)) {
     init[name.replaceAll('-', '_')] = {
@@ -119,6 +137,9 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
       s.kernel as Parameters<typeof strategySpec>[1],
     ),
     seed: s.seed,
+    ties: s.ties,
+    warnings: warnings.map((w) => problemLine(w, origin)),
+    origin,
   };
 }
 
@@ -130,6 +151,7 @@ export function scenarioInputWith(base: ScenarioInput, patch: ScenarioPatch): Sc
     ...(patch.kernel !== undefined ? { kernel: patch.kernel } : {}),
     ...(patch.seed !== undefined ? { seed: patch.seed } : {}),
     ...(patch.profile !== undefined ? { profile: patch.profile } : {}),
+    ...(patch.ties !== undefined ? { ties: patch.ties } : {}),
     machine: { ...base.machine, ...definedOnly(patch.machine ?? {}) },
     modules: { ...base.modules, ...definedOnly(patch.modules ?? {}) },
   };
@@ -140,6 +162,7 @@ export interface ScenarioPatch {
   kernel?: string | undefined;
   seed?: number | undefined;
   profile?: string | undefined;
+  ties?: TieOrder | undefined;
   machine?: Partial<NonNullable<ScenarioInput['machine']>> | undefined;
   modules?: Partial<NonNullable<ScenarioInput['modules']>> | undefined;
 }

@@ -6,16 +6,34 @@
 import { z } from 'zod';
 import { ERRNO_NAMES, costOverridesSchema } from '../kernel/index.js';
 import { udevCostsSchema } from './profile.js';
-import { ACPI_PROCESSOR_HIDS, CPUFREQ_DRIVERS, XEON_SKX_CPU_MODALIAS } from './machine.js';
+import { ACPI_PROCESSOR_HIDS, CPUFREQ_DRIVERS, MAX_MODALIAS_BYTES, XEON_SKX_CPU_MODALIAS, cpuModaliasProblem } from './machine.js';
 
-/** More CPUs than any machine Linux boots on today (CONFIG_NR_CPUS tops out at 8192; leave room for what-ifs). */
-export const MAX_CPUS = 65_536;
+/** `fifo`: the seed changes nothing; `random`: the seed picks the order of simultaneous events. */
+export const TIE_ORDERS = ['fifo', 'random'] as const;
+export type TieOrder = (typeof TIE_ORDERS)[number];
+
+/**
+ * The most CPUs x86-64 Linux can boot with (NR_CPUS with MAXSMP, arch/x86/Kconfig
+ * NR_CPUS_RANGE_END); the full storm at 8,192 CPUs takes about a minute here.
+ */
+export const MAX_CPUS = 8192;
 /** 1 PiB: beyond it the figure is a typo, not a machine. */
 export const MAX_MEMORY_GIB = 1024 * 1024;
 
 /** The headline machine: 288 CPUs (8 sockets × 18 cores × 2 threads) and 1 TiB of RAM. */
 export const DEFAULT_CPUS = 288;
 export const DEFAULT_MEMORY_GIB = 1024;
+/** finit_module reads at most INT_MAX bytes (kernel/module/main.c init_module_from_file(): kernel_read_file(..., INT_MAX, ...)). */
+export const MAX_MODULE_BYTES = 2 ** 31 - 1;
+/** Devices beyond the CPUs: 100,000 (a 10 MB scenario file) took 29-34 s and 850 MB here; more is refused, not left to exhaust memory. */
+export const MAX_EXTRA_DEVICES = 100_000;
+/** sysfs paths are file paths: PATH_MAX (include/uapi/linux/limits.h). */
+export const MAX_DEVPATH_BYTES = 4096;
+/** A day: longer than any udev event timeout, so an init past it is a typo. */
+export const MAX_INIT_MS = 86_400_000;
+export const MAX_SEED = 2 ** 31 - 1;
+export const MAX_CHILDREN = 1_000_000;
+export const MAX_EVENT_TIMEOUT_S = 86_400;
 /** Used for a module without an entry in modules.sizes.tsv. */
 export const DEFAULT_MODULE_SIZE_BYTES = 64 * 1024;
 export const DEFAULT_SEED = 1;
@@ -37,6 +55,7 @@ const positive = (max: number) =>
     .max(max, { error: `must be at most ${max}` });
 
 const nonNegative = z.number({ error: 'must be a number ≥ 0' }).min(0, { error: 'must be a number ≥ 0' });
+const bounded = (max: number) => nonNegative.max(max, { error: `must be at most ${max}` });
 
 const choice = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(', ')}` });
@@ -44,22 +63,30 @@ const choice = <T extends readonly [string, ...string[]]>(values: T) =>
 const text = (what: string) => z.string({ error: `must be ${what}` }).min(1, { error: `must be ${what}` });
 
 const device = z.strictObject({
-  devpath: text('a devpath starting with /devices/').regex(/^\/devices\/\S+$/, {
-    error: 'must be a devpath starting with /devices/',
-  }),
-  modalias: text('a MODALIAS string').optional(),
+  devpath: text('a devpath starting with /devices/')
+    .max(MAX_DEVPATH_BYTES, { error: `must be at most ${MAX_DEVPATH_BYTES} bytes (PATH_MAX)` })
+    .regex(/^\/devices\/\S+$/, { error: 'must be a devpath starting with /devices/' }),
+  modalias: text('a MODALIAS string')
+    .max(MAX_MODALIAS_BYTES, { error: `must be at most ${MAX_MODALIAS_BYTES} bytes (one sysfs page)` })
+    .regex(/^\S+$/, { error: 'must be one word (a MODALIAS has no white space)' })
+    .optional(),
   subsystem: text('a subsystem name').optional(),
 });
 
 const machine = z.strictObject({
   cpus: whole(1, MAX_CPUS).default(DEFAULT_CPUS),
   memoryGiB: positive(MAX_MEMORY_GIB).default(DEFAULT_MEMORY_GIB),
-  cpuModalias: text('a cpu:type:... MODALIAS string').default(XEON_SKX_CPU_MODALIAS),
+  cpuModalias: text('a cpu:type:... MODALIAS string')
+    .refine((v) => cpuModaliasProblem(v) === undefined, { error: (issue) => cpuModaliasProblem(String(issue.input)) ?? '' })
+    .default(XEON_SKX_CPU_MODALIAS),
   /** Default: one per CPU. */
   acpiProcessorDevices: whole(0, MAX_CPUS).optional(),
   acpiProcessorHid: choice(ACPI_PROCESSOR_HIDS).default('ACPI0007'),
   cpufreqDriver: choice(CPUFREQ_DRIVERS).default('intel_pstate'),
-  devices: z.array(device, { error: 'must be a list of { devpath, modalias }' }).default([]),
+  devices: z
+    .array(device, { error: 'must be a list of { devpath, modalias }' })
+    .max(MAX_EXTRA_DEVICES, { error: `must list at most ${MAX_EXTRA_DEVICES} devices` })
+    .default([]),
 });
 
 const initResult = z
@@ -69,21 +96,21 @@ const initResult = z
 
 const initOverride = z.strictObject({
   result: initResult.optional(),
-  initMs: nonNegative.optional(),
+  initMs: bounded(MAX_INIT_MS).optional(),
 });
 
 const modules = z.strictObject({
   /** A directory with the text indexes (modules.dep, modules.alias, ...); default: the embedded Debian 6.1 tree. */
   dir: text('a directory path').optional(),
-  defaultSizeBytes: whole(1, 2 ** 31).default(DEFAULT_MODULE_SIZE_BYTES),
+  defaultSizeBytes: whole(1, MAX_MODULE_BYTES).default(DEFAULT_MODULE_SIZE_BYTES),
   /** Per module name: what its init returns and how long it runs. */
   init: z.record(z.string(), initOverride, { error: 'must map module names to { result, initMs }' }).default({}),
 });
 
 const udev = z.strictObject({
   /** Default: udevd's own formula from CPUs and memory. */
-  childrenMax: whole(1, 1_000_000).optional(),
-  eventTimeoutS: positive(86_400).default(180),
+  childrenMax: whole(1, MAX_CHILDREN).optional(),
+  eventTimeoutS: positive(MAX_EVENT_TIMEOUT_S).default(180),
   /** udev's own costs, in ns, over the profile's (see src/userspace/udev/costs.ts). */
   costs: udevCostsSchema.partial().default({}),
 });
@@ -100,8 +127,39 @@ export const scenarioSchema = z.strictObject({
   /** A kernel policy, or a userspace strategy (then `kernel` picks the policy under it). */
   strategy: text('a strategy id').default('v5.3'),
   kernel: text('a kernel strategy id').optional(),
-  seed: whole(0, 2 ** 31 - 1).default(DEFAULT_SEED),
+  seed: whole(0, MAX_SEED).default(DEFAULT_SEED),
+  /** Which of the events due at one instant runs first: in the order they were scheduled, or drawn from the seed. */
+  ties: choice(TIE_ORDERS).default('fifo'),
 });
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type ParsedScenario = z.output<typeof scenarioSchema>;
+
+const n = (x: number): string => x.toLocaleString('en-US');
+
+/** The scenario file's fields, their ranges and what each changes: `run --help` and `compare --help` print it. */
+export const SCENARIO_FIELDS_HELP = `
+Scenario file fields (all optional; a value outside its range is refused, exit 2):
+  machine.cpus                  1-${n(MAX_CPUS)} (default ${DEFAULT_CPUS}): one cpuN device and one kernel CPU each
+  machine.memoryGiB             > 0, at most ${n(MAX_MEMORY_GIB)} (default ${DEFAULT_MEMORY_GIB}): only sets udev childrenMax
+                                (RAM / 128 MiB); a run whose modules need more than it is refused
+  machine.cpuModalias           a cpu:type:...:feature:,XXXX... string, at most ${MAX_MODALIAS_BYTES} bytes: which CPU-feature
+                                modules every CPU asks for
+  machine.acpiProcessorDevices  0-${n(MAX_CPUS)} (default: one per CPU): each asks for acpi_cpufreq and pcc_cpufreq;
+                                more than the CPUs is warned about
+  machine.acpiProcessorHid      ${ACPI_PROCESSOR_HIDS.join(' or ')}: only the ACPI devices' MODALIAS (acpi:HID:); the Debian
+                                tree loads the same modules for both
+  machine.cpufreqDriver         ${CPUFREQ_DRIVERS.join(', ')}: a registered driver makes acpi_cpufreq's init fail EEXIST;
+                                intel_pstate on a non-Intel CPU or amd_pstate on a non-AMD one is warned about
+  machine.devices               at most ${n(MAX_EXTRA_DEVICES)} of { devpath (unique, /devices/..., at most ${MAX_DEVPATH_BYTES} bytes),
+                                modalias (at most ${MAX_MODALIAS_BYTES} bytes), subsystem }
+  modules.dir                   a directory with modules.dep, .alias, .symbols, .softdep, .builtin (and optionally
+                                modules.sizes.tsv: path<TAB>decimal bytes, 1-${n(MAX_MODULE_BYTES)})
+  modules.defaultSizeBytes      1-${n(MAX_MODULE_BYTES)} (default ${n(DEFAULT_MODULE_SIZE_BYTES)}): size of a module not in modules.sizes.tsv
+  modules.init.NAME             { result: 0 or an errno name, initMs: 0-${n(MAX_INIT_MS)} }; NAME must be a module of the tree
+  udev.childrenMax              1-${n(MAX_CHILDREN)} (default: udevd's formula from CPUs and memory)
+  udev.eventTimeoutS            > 0, at most ${n(MAX_EVENT_TIMEOUT_S)} (default 180)
+  costs, udev.costs, profile     kernel and udev costs over the cost profile's, each within the range the profile documents
+  strategy, kernel              as --strategy and --kernel
+  seed                          0-${n(MAX_SEED)} (default ${DEFAULT_SEED}); no effect under ties: fifo
+  ties                          ${TIE_ORDERS.join(' or ')} (default fifo): order of steps due at the same instant`;

@@ -15,15 +15,19 @@ import {
   indexFromTexts,
   isCompressedModulePath,
   moduleName,
+  normalizeAlias,
   parseAliasFile,
   parseModulesBuiltin,
   parseModulesDep,
+  type AliasLine,
+  type DepLine,
   type ModuleIndex,
 } from '../userspace/kmod/index.js';
 import { initBehaviour } from './behaviour.js';
 import type { Machine } from './machine.js';
 import type { InitTimes } from './profile.js';
 import type { InitOverride } from './scenario.js';
+import { MAX_MODULE_BYTES } from './schema.js';
 
 /** data/linux-6.1.0-56-amd64, two levels above this file in src/scenario/ and in dist/scenario/ alike. */
 export const EMBEDDED_MODULES_DIR = fileURLToPath(new URL('../../data/linux-6.1.0-56-amd64/', import.meta.url));
@@ -56,6 +60,8 @@ export interface ModuleTree {
   readonly modules: readonly TreeModule[];
   readonly builtin: readonly string[];
   readonly sizes: ModuleSizes;
+  /** What depmod or kmod would warn about in this tree, each naming file and line. */
+  readonly warnings: readonly string[];
 }
 
 const cache = new Map<string, ModuleTree>();
@@ -121,7 +127,65 @@ function readTree(dir: string, defaultSizeBytes: number): ModuleTree {
     };
   });
   const builtin = parseModulesBuiltin(texts['modules.builtin'], join(dir, 'modules.builtin')).map((b) => b.name);
-  return { dir, index, modules, builtin, sizes };
+  const aliases = parseAliasFile(texts['modules.alias'], join(dir, 'modules.alias'));
+  refuseCycles(dep, join(dir, 'modules.dep'));
+  const warnings = [...depWarnings(dep, builtin, join(dir, 'modules.dep')), ...aliasWarnings(aliases, dep, join(dir, 'modules.alias'))];
+  return { dir, index, modules, builtin, sizes, warnings };
+}
+
+/**
+ * A module that needs itself, directly or through others, can never load:
+ * depmod refuses to write such a tree ("depmod: ERROR: Cycle detected",
+ * kmod tools/depmod.c depmod_report_cycles()), and the model cannot run it.
+ */
+function refuseCycles(dep: readonly DepLine[], file: string): void {
+  const byName = new Map(dep.map((d) => [d.name, d]));
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (d: DepLine): void => {
+    state.set(d.name, 'open');
+    stack.push(d.name);
+    for (const p of d.deps) {
+      const next = byName.get(moduleName(p));
+      if (next === undefined) continue;
+      const seen = state.get(next.name);
+      if (seen === 'open') {
+        const cycle = [...stack.slice(stack.indexOf(next.name)), next.name].join(' -> ');
+        throw new UserError(`${file} line ${d.line}: dependency cycle ${cycle} (depmod refuses to write one: "Cycle detected")`);
+      }
+      if (seen === undefined) visit(next);
+    }
+    stack.pop();
+    state.set(d.name, 'done');
+  };
+  for (const d of dep) if (!state.has(d.name)) visit(d);
+}
+
+/** Dependencies with no line of their own: kmod has no file to load, so the module fails (ENOENT, which udev logs only at debug level). */
+function depWarnings(dep: readonly DepLine[], builtin: readonly string[], file: string): string[] {
+  if (dep.length === 0) return [`${file}: lists no module; no load request can succeed`];
+  const listed = new Set([...dep.map((d) => d.name), ...builtin]);
+  const out: string[] = [];
+  for (const d of dep) {
+    for (const p of d.deps) {
+      if (!listed.has(moduleName(p))) {
+        out.push(`${file} line ${d.line}: ${d.name} depends on ${p}, which has no line of its own; loading ${d.name} fails with ENOENT`);
+      }
+    }
+  }
+  return out;
+}
+
+/** depmod's own warning for an alias it cannot index ("Unmatched bracket in ...", tools/depmod.c), and an empty file. */
+function aliasWarnings(aliases: readonly AliasLine[], dep: readonly DepLine[], file: string): string[] {
+  if (aliases.length === 0) return [`${file}: lists no alias; no device's MODALIAS will load a module`];
+  const listed = new Set(dep.map((d) => d.name));
+  const out: string[] = [];
+  for (const a of aliases) {
+    if (normalizeAlias(a.pattern) === undefined) out.push(`${file} line ${a.line}: unmatched bracket in alias ${a.pattern}; kmod skips it`);
+    else if (!listed.has(moduleName(a.module))) out.push(`${file} line ${a.line}: alias ${a.pattern} names ${a.module}, which modules.dep does not list; it cannot load`);
+  }
+  return out;
 }
 
 /** A regular file's size in bytes, or undefined when there is none to stat (a tree of indexes only). */
@@ -142,9 +206,12 @@ function readSizesFile(dir: string): Map<string, number> | undefined {
   lines.forEach((line, i) => {
     if (line.trim() === '' || (i === 0 && line.startsWith('path\t'))) return;
     const [path, bytes, extra] = line.split('\t');
-    const n = Number(bytes);
-    if (path === undefined || extra !== undefined || !Number.isInteger(n) || n <= 0) {
-      throw new UserError(`${file}:${i + 1}: expected 'path<TAB>bytes', got '${line.slice(0, 80)}'`);
+    // Decimal digits only: Number() would also take 0x10, 1e3 and 1e30.
+    const n = bytes !== undefined && /^[1-9][0-9]{0,9}$/.test(bytes) ? Number(bytes) : NaN;
+    if (path === undefined || path === '' || extra !== undefined || !(n <= MAX_MODULE_BYTES)) {
+      throw new UserError(
+        `${file} line ${i + 1}: expected 'path<TAB>bytes' with bytes a decimal number from 1 to ${MAX_MODULE_BYTES}, got ${JSON.stringify(line.slice(0, 80))}`,
+      );
     }
     sizes.set(path, n);
   });

@@ -18,7 +18,7 @@ async function run(argv: string[]): Promise<string> {
 describe('flag checking', () => {
   const cases: [Partial<BurstFlags>, RegExp][] = [
     [{ strategy: 'v9.9' }, /^--strategy must be one of v5\.2, v5\.3, merge, v6\.2, v6\.4, v6\.5, idempotent, mainline; got 'v9\.9'$/],
-    [{ requests: '0' }, /^--requests must be between 1 and 100000, got 0$/],
+    [{ requests: '0' }, /^--requests must be between 1 and 4096, got 0$/],
     [{ requests: 'many' }, /^--requests must be a whole number, got 'many'$/],
     [{ cpus: '-3' }, /^--cpus must be a whole number, got '-3'$/],
     [{ initMs: '2.5' }, /^--init-ms must be a whole number, got '2\.5'$/],

@@ -38,6 +38,8 @@ function result(kernel: string, modules: Record<string, ModuleRunResult>, settle
     allocationFailures: 0,
     moduleSizes: { sizesFile: true, fromSizesFile: 2, fromFiles: 0, defaulted: 0, defaultBytes: 65536 },
     modules,
+    ties: 'fifo',
+    warnings: [],
   };
 }
 

@@ -59,7 +59,7 @@ describe('resolveScenario', () => {
   });
 
   it('rejects more CPUs than the cap, a wrong type and unknown fields', () => {
-    expect(problem({ machine: { cpus: 65_537 } })).toBe('machine.cpus: must be at most 65536');
+    expect(problem({ machine: { cpus: 8193 } })).toBe('machine.cpus: must be at most 8192');
     expect(problem({ machine: { cpus: '288' } })).toBe('machine.cpus: must be a whole number ≥ 1');
     expect(problem({ machine: { cpu: 4 } })).toBe('machine.cpu: unknown field');
   });

@@ -8,23 +8,28 @@ import type { Command } from 'commander';
 import { machineLine } from '../../report/document.js';
 import type { RunResult } from '../../scenario/result.js';
 import { runScenario } from '../../scenario/run.js';
-import type { ScenarioInput } from '../../scenario/schema.js';
+import { SCENARIO_FIELDS_HELP, type ScenarioInput } from '../../scenario/schema.js';
 import type { Scenario } from '../../scenario/scenario.js';
-import { strategyIds } from '../../scenario/strategy.js';
+import { isUserspaceStrategy, strategyIds } from '../../scenario/strategy.js';
 import { addOutputOptions, emit, outputFormat, type OutputFlags } from '../output.js';
-import { addMachineOptions, machineInput, toScenario, type MachineFlags } from './run.js';
+import { addMachineOptions, machineInput, stderrWarn, toScenario, type MachineFlags, type Warn } from './run.js';
 
 export interface CompareFlags extends MachineFlags, OutputFlags {}
 
 /** Every strategy a comparison runs, in table order. */
 export const COMPARED_STRATEGIES: readonly string[] = strategyIds();
 
-export async function compareCommand(flags: CompareFlags, out: (text: string) => void): Promise<RunResult[]> {
+export async function compareCommand(flags: CompareFlags, out: (text: string) => void, warn: Warn = stderrWarn): Promise<RunResult[]> {
   const format = outputFormat(flags);
   const { input, file } = machineInput(flags);
-  const { kernel: _k, strategy: _s, ...machineOnly } = input;
-  const scenarios = COMPARED_STRATEGIES.map((strategy) => toScenario({ ...machineOnly, strategy } as ScenarioInput, file));
+  const { kernel, strategy, ...machineOnly } = input;
+  // The file's `kernel` is what its userspace strategy runs on: the userspace rows use it too.
+  const scenarios = COMPARED_STRATEGIES.map((s) =>
+    toScenario({ ...machineOnly, strategy: s, ...(isUserspaceStrategy(s) && kernel !== undefined ? { kernel } : {}) } as ScenarioInput, file),
+  );
   const results = scenarios.map((s) => runScenario(s, { timeline: format === 'html' }));
+  if (strategy !== undefined) warn(`${file?.origin.file ?? 'scenario'}: strategy ${strategy} is not used: compare runs every strategy`);
+  for (const w of new Set(results.flatMap((r) => r.warnings))) warn(w);
   await emit({ kind: 'runs', command: 'compare', machine: machineLine(scenarios[0] as Scenario), results }, flags, out);
   return results;
 }
@@ -34,9 +39,11 @@ export function registerCompare(program: Command): void {
     .command('compare')
     .description(
       `the headline: one coldplug storm under every strategy (${COMPARED_STRATEGIES.join(', ')}; ` +
-        'the userspace ones on kernel v5.3), side by side',
+        "the userspace ones on kernel v5.3, or on the scenario file's `kernel`), side by side",
     );
-  addOutputOptions(addMachineOptions(cmd)).action(async (flags: CompareFlags) => {
+  addOutputOptions(addMachineOptions(cmd))
+    .addHelpText('after', SCENARIO_FIELDS_HELP)
+    .action(async (flags: CompareFlags) => {
     await compareCommand(flags, (text) => process.stdout.write(text));
   });
 }

@@ -7,6 +7,11 @@ import type { Command } from 'commander';
 import { Merger, type Outcome } from '../../merge/index.js';
 import { parseCount } from '../options.js';
 
+/** 1,000,000 requests take 1.5 s and 330 MB here; Promise.all itself refuses more than 2^21 - 1 elements. */
+export const DEMO_MAX_REQUESTS = 1_000_000;
+/** One hour, as `burst --init-ms`; setTimeout would silently turn anything past 2^31 - 1 ms into 1 ms. */
+export const DEMO_MAX_INIT_MS = 3_600_000;
+
 /** Kernel `merge` mapping: joiners of a success get EEXIST, of a failure EBUSY. */
 function kernelMergeMapping(outcome: Outcome<string>): Outcome<string> {
   return { ok: true, value: outcome.ok && outcome.value === '0' ? 'EEXIST' : 'EBUSY' };
@@ -46,11 +51,11 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('the merge primitive on real timers: one failing module load shared by many requests, then a fresh retry')
-    .option('--requests <n>', 'concurrent requests', '10000')
-    .option('--init-ms <ms>', 'how long the failing init takes', '50')
+    .option('--requests <n>', `concurrent requests (1-${DEMO_MAX_REQUESTS.toLocaleString('en-US')})`, '10000')
+    .option('--init-ms <ms>', `how long the failing init takes, real time (0-${DEMO_MAX_INIT_MS.toLocaleString('en-US')})`, '50')
     .action(async (opts: { requests: string; initMs: string }) => {
-      await runDemo(parseCount('--requests', opts.requests, 1), parseCount('--init-ms', opts.initMs, 0), (l) =>
-        process.stdout.write(`${l}\n`),
-      );
+      const requests = parseCount('--requests', opts.requests, 1, DEMO_MAX_REQUESTS);
+      const initMs = parseCount('--init-ms', opts.initMs, 0, DEMO_MAX_INIT_MS);
+      await runDemo(requests, initMs, (l) => process.stdout.write(`${l}\n`));
     });
 }
