@@ -132,7 +132,7 @@ export function cpufreqDriverProblem(driver: CpufreqDriver, cpuModalias: string)
   if (fits) return undefined;
   return `${driver} does not register on ${vendor === undefined ? 'this CPU' : `an ${vendor} CPU`} (the CPU MODALIAS says ${
     vendor ?? 'no x86 vendor it knows'
-  }); the run still treats it as active, so acpi_cpufreq fails EEXIST`;
+  }); the run still treats it as registered, so acpi_cpufreq and pcc_cpufreq fail EEXIST`;
 }
 
 /**

@@ -149,7 +149,7 @@ Scenario file fields (all optional; a value outside its range is refused, exit 2
                                 more than the CPUs is warned about
   machine.acpiProcessorHid      ${ACPI_PROCESSOR_HIDS.join(' or ')}: only the ACPI devices' MODALIAS (acpi:HID:); the Debian
                                 tree loads the same modules for both
-  machine.cpufreqDriver         ${CPUFREQ_DRIVERS.join(', ')}: a registered driver makes acpi_cpufreq's init fail EEXIST;
+  machine.cpufreqDriver         ${CPUFREQ_DRIVERS.join(', ')}: a registered one makes acpi_cpufreq and pcc_cpufreq fail EEXIST;
                                 intel_pstate on a non-Intel CPU or amd_pstate on a non-AMD one is warned about
   machine.devices               at most ${n(MAX_EXTRA_DEVICES)} of { devpath (unique, /devices/..., at most ${MAX_DEVPATH_BYTES} bytes),
                                 modalias (at most ${MAX_MODALIAS_BYTES} bytes), subsystem }

@@ -168,7 +168,7 @@ describe('inputs that change little are documented, and meaningless combinations
   it('--help says what the cpufreq driver, the ACPI HID and the memory affect', () => {
     const help = modstorm(['run', '--help']).stdout;
     expect(help).toMatch(/--memory-gib <n>[\s\S]*only sets udev childrenMax/);
-    expect(help).toMatch(/--cpufreq-driver <driver>[\s\S]*acpi_cpufreq fail EEXIST/);
+    expect(help).toMatch(/--cpufreq-driver <driver>[\s\S]*acpi_cpufreq\s+and\s+pcc_cpufreq\s+fail\s+EEXIST\s+at\s+once/);
     expect(help).toMatch(/machine\.acpiProcessorHid\s+ACPI0007 or LNXCPU: only the ACPI devices' MODALIAS/);
   });
 

@@ -68,7 +68,8 @@ export function addMachineOptions(cmd: Command, withCpus = true): Command {
     .option(
       '--cpufreq-driver <driver>',
       `cpufreq driver registered before coldplug: ${CPUFREQ_DRIVERS.join(', ')}; intel_pstate and amd_pstate alike make ` +
-        'acpi_cpufreq fail EEXIST, none lets it load (warned when the CPU is of the other vendor; default: intel_pstate)',
+        'acpi_cpufreq and pcc_cpufreq fail EEXIST at once, none lets acpi_cpufreq load and pcc_cpufreq fail ENODEV ' +
+        '(warned when the CPU is of the other vendor; default: intel_pstate)',
     )
     .option('--modules-dir <dir>', 'a module tree: a directory with modules.dep, modules.alias, ... (default: the embedded Debian 6.1 tree)')
     .option(
