@@ -75,6 +75,7 @@ export function buildStorm(scenario: Scenario): Storm {
     childrenMax: scenario.udev.childrenMax,
     costs: udevCosts,
     eventTimeoutNs: scenario.udev.eventTimeoutNs,
+    killDelayNs: scenario.udev.killDelayNs,
     run: kmod.run,
   });
   return { sim, kernel, udevd, kmod, initCalls, tree, warnings: [...scenario.warnings, ...tree.warnings] };

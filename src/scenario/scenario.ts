@@ -39,6 +39,8 @@ export interface UdevSpec {
   /** Whether childrenMax came from udevd's formula (not set by the scenario). */
   readonly childrenMaxDefault: boolean;
   readonly eventTimeoutNs: Ns;
+  /** From the event timeout to SIGKILL (0: systemd 252). */
+  readonly killDelayNs: Ns;
   /** udevd's costs: the profile's, with the scenario's overrides. */
   readonly costs: Readonly<UdevCosts>;
 }
@@ -130,6 +132,7 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
       childrenMax: s.udev.childrenMax ?? defaultChildrenMax(machine.cpus, memoryBytes(machine)),
       childrenMaxDefault: s.udev.childrenMax === undefined,
       eventTimeoutNs: Math.round(s.udev.eventTimeoutS * NS_PER_S),
+      killDelayNs: Math.round(s.udev.killDelayS * NS_PER_S),
       costs: { ...profile.udev, ...s.udev.costs },
     },
     strategy: strategySpec(

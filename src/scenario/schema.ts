@@ -111,6 +111,8 @@ const udev = z.strictObject({
   /** Default: udevd's own formula from CPUs and memory. */
   childrenMax: whole(1, MAX_CHILDREN).optional(),
   eventTimeoutS: positive(MAX_EVENT_TIMEOUT_S).default(180),
+  /** SIGKILL this long after the event timeout: 0 in systemd 252 (Debian 12), 10 in newer systemd. */
+  killDelayS: z.number({ error: 'must be a number ≥ 0' }).min(0, { error: 'must be a number ≥ 0' }).max(MAX_EVENT_TIMEOUT_S, { error: `must be at most ${MAX_EVENT_TIMEOUT_S}` }).default(0),
   /** udev's own costs, in ns, over the profile's (see src/userspace/udev/costs.ts). */
   costs: udevCostsSchema.partial().default({}),
 });

@@ -1,15 +1,21 @@
 /**
- * systemd-udevd in the simulation: the manager queues uevents, hands each
- * runnable one to a worker (forking one while fewer than `childrenMax`
- * exist), and watches every event's run time; workers apply the rules and
- * run builtins, and exit after 3 s without work.
+ * systemd-udevd in the simulation, as systemd 252 (Debian 12's) runs it
+ * (src/udev/udevd.c): the manager queues uevents, hands each runnable one
+ * to a worker (forking one while fewer than `childrenMax` exist), and
+ * watches every event's run time; workers apply the rules and run builtins.
  *
- * Event timeout (SPEC §1): a warning at a third of it, the timeout itself
- * counted at 180 s, SIGKILL 10 s after. A killed worker's event is finished
- * as failed and udevd stops waiting for the worker; a worker inside a
- * system call dies on its way back from it (the kernel's sigkill,
- * src/kernel/syscall.ts), as in reality the kernel finishes (or interrupts)
- * the call before the process dies.
+ * Event timeout: a warning at a third of it, SIGKILL at the timeout itself
+ * (180 s; on_event_timeout() kills and marks the worker WORKER_KILLED —
+ * newer systemd waits 10 s more, `killDelayNs`). A killed worker keeps its
+ * slot in `childrenMax` and its event stays running — blocking its devpath,
+ * its children and `udevadm settle` — until the worker has really exited
+ * (on_sigchld() frees both): a worker inside a system call dies on its way
+ * back from it (the kernel's sigkill, src/kernel/syscall.ts).
+ *
+ * Idle workers: on_post() arms a 3 s timer whenever the whole queue —
+ * queued and running — is empty; when it fires with the queue still empty,
+ * the idle workers are told to exit (manager_kill_workers()). A busy queue
+ * keeps every idle worker.
  */
 import type { Completion, Ns, Process, ProcessBody, Simulation, WaitQueue } from '../../sim/index.js';
 import { NS_PER_S } from '../../sim/index.js';
@@ -43,9 +49,9 @@ export interface UdevdOptions {
   readonly costs?: Partial<UdevCosts> | undefined;
   /** udevd's event_timeout (default 180 s). */
   readonly eventTimeoutNs?: Ns | undefined;
-  /** How long after the timeout SIGKILL follows (default 10 s). */
+  /** How long after the timeout SIGKILL follows (default 0, systemd 252; newer systemd: 10 s). */
   readonly killDelayNs?: Ns | undefined;
-  /** A worker without work for this long exits (default 3 s). */
+  /** Idle workers exit once the whole queue has been empty this long (default 3 s). */
   readonly idleExitNs?: Ns | undefined;
 }
 
@@ -64,11 +70,17 @@ export interface UdevStats {
   workerTimeouts: number;
   /** Workers sent SIGKILL. */
   workerKills: number;
+  /** Killed workers that have exited (their events then finished). */
+  killedWorkersReaped: number;
 }
 
 /** One udevd worker process. */
 export class Worker {
   event: UEvent | undefined = undefined;
+  /** Sent SIGKILL (WORKER_KILLED): still counted, its event still running, until it has exited. */
+  killed = false;
+  /** Told to exit while idle (the queue stayed empty for 3 s). */
+  exiting = false;
   /** Set once the sim process exists (right after the fork). */
   proc!: Process<void>;
 
@@ -94,6 +106,7 @@ export class Udevd {
     workerWarnings: 0,
     workerTimeouts: 0,
     workerKills: 0,
+    killedWorkersReaped: 0,
   };
   /** When the queue last became empty (what `udevadm settle` waits for), or undefined if it never did. */
   settledAt: Ns | undefined = undefined;
@@ -115,6 +128,8 @@ export class Udevd {
   #seqnum = 0;
   #triggers = 0;
   #workerIds = 0;
+  /** Bumped each time the idle-exit timer is armed: an older timer then does nothing. */
+  #idleTimer = 0;
 
   constructor(sim: Simulation, options: UdevdOptions) {
     if (!(Number.isInteger(options.childrenMax) && options.childrenMax >= 1)) {
@@ -125,12 +140,12 @@ export class Udevd {
     this.childrenMax = options.childrenMax;
     this.costs = { ...DEFAULT_UDEV_COSTS, ...options.costs };
     this.#timeoutNs = options.eventTimeoutNs ?? 180 * NS_PER_S;
-    this.#killDelayNs = options.killDelayNs ?? 10 * NS_PER_S;
+    this.#killDelayNs = options.killDelayNs ?? 0;
     this.#idleExitNs = options.idleExitNs ?? 3 * NS_PER_S;
     this.#settleWq = sim.waitQueue('udev-settle');
   }
 
-  /** Workers alive and counted by udevd (a killed worker is no longer counted). */
+  /** Workers counted against childrenMax (a killed one until it has exited). */
   get workers(): number {
     return this.#workers.size;
   }
@@ -232,7 +247,7 @@ export class Udevd {
   *#work(worker: Worker): ProcessBody<void> {
     for (;;) {
       if (worker.event === undefined) {
-        yield* worker._wake.waitEvent(() => worker.event !== undefined, { timeoutNs: this.#idleExitNs });
+        yield* worker._wake.waitEvent(() => worker.event !== undefined || worker.exiting);
         if (worker.event === undefined) {
           this.#workers.delete(worker);
           const at = this.#idle.indexOf(worker);
@@ -267,11 +282,41 @@ export class Udevd {
   #kill(worker: Worker, event: UEvent): void {
     this.stats.workerKills++;
     if (this.#sim.tracing) this.#sim.trace('udevd', `worker ${worker.id} processing SEQNUM=${event.seqnum} killed`);
+    worker.killed = true;
+    sigkill(worker.proc);
+    // WORKER_KILLED: the slot and the event are freed when the worker has exited (on_sigchld()).
+    const reap = (): void => this.#reap(worker, event);
+    this.#sim.spawn(`udevd-sigchld-${worker.id}`, function* () {
+      yield* worker.proc.join();
+      reap();
+    });
+  }
+
+  #reap(worker: Worker, event: UEvent): void {
+    if (this.#sim.tracing) this.#sim.trace('udevd', `worker ${worker.id} exited (killed); SEQNUM=${event.seqnum} done`);
     worker.event = undefined;
     this.#workers.delete(worker);
+    this.stats.killedWorkersReaped++;
     this.#finish(event, false);
-    sigkill(worker.proc);
     this.#kick();
+  }
+
+  /** on_post(): with the whole queue empty, idle workers are told to exit 3 s later unless work came meanwhile. */
+  #armIdleExit(): void {
+    const armed = ++this.#idleTimer;
+    const fire = (): void => {
+      if (armed !== this.#idleTimer || !this.#queue.empty) return;
+      for (const w of this.#idle.splice(0)) {
+        w.exiting = true;
+        w._wake.wakeUpAll();
+      }
+    };
+    const sim = this.#sim;
+    const after = this.#idleExitNs;
+    sim.spawn('udevd-kill-workers', function* () {
+      yield* sim.delay(after);
+      fire();
+    });
   }
 
   #finish(event: UEvent, ok: boolean): void {
@@ -284,6 +329,7 @@ export class Udevd {
     if (this.#queue.empty) {
       this.settledAt = this.#sim.now;
       this.#settleWq.wakeUpAll();
+      this.#armIdleExit();
     }
   }
 }

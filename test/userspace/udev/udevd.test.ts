@@ -25,10 +25,10 @@ function sleeper(sim: Simulation, ns: (e: UEvent) => number, log: Log): EventRun
   };
 }
 
-function setup(childrenMax: number, ns: (e: UEvent) => number) {
+function setup(childrenMax: number, ns: (e: UEvent) => number, options: { killDelayNs?: number } = {}) {
   const sim = new Simulation();
   const log: Log = { starts: new Map(), ends: new Map() };
-  const udevd = new Udevd(sim, { childrenMax, costs: noCosts, run: sleeper(sim, ns, log) });
+  const udevd = new Udevd(sim, { childrenMax, costs: noCosts, run: sleeper(sim, ns, log), ...options });
   return { sim, udevd, log };
 }
 
@@ -105,26 +105,48 @@ describe('Udevd', () => {
     expect(udevd.stats.workersForked).toBe(2);
   });
 
-  it('warns at 60 s, times out at 180 s and kills at 190 s a worker stuck in userspace', () => {
+  it('keeps idle workers while any event is queued or running; they exit 3 s after the whole queue is empty', () => {
+    // Event 1 runs 10 s; event 2 (a sibling) 10 ms: its worker idles 10 s with the queue not empty.
+    const { sim, udevd } = setup(4, (e) => (e.seqnum === 1 ? 10 * NS_PER_S : 10 * NS_PER_MS));
+    udevd.trigger(cpuDevices(2));
+    sim.run({ until: 9 * NS_PER_S });
+    expect(udevd.idleWorkers).toBe(1);
+    expect(udevd.stats.workersExited).toBe(0);
+    sim.run({ until: 12.9 * NS_PER_S });
+    expect(udevd.workers).toBe(2);
+    sim.run();
+    expect(udevd.stats.workersExited).toBe(2);
+    expect(sim.now).toBe(13 * NS_PER_S);
+  });
+
+  it('warns at 60 s and kills at the 180 s timeout a worker stuck in userspace (systemd 252); newer systemd kills 10 s later', () => {
+    const late = setup(4, (e) => (e.seqnum === 1 ? 400 * NS_PER_S : NS_PER_S), { killDelayNs: 10 * NS_PER_S });
+    late.udevd.trigger(cpuDevices(2));
+    late.sim.run();
+    expect(late.udevd.settledAt).toBe(190 * NS_PER_S);
+  });
+
+  it('warns at 60 s, times out and kills at 180 s a worker stuck in userspace', () => {
     const { sim, udevd, log } = setup(4, (e) => (e.seqnum === 1 ? 400 * NS_PER_S : NS_PER_S));
     const [stuck] = udevd.trigger(cpuDevices(2));
     sim.run({ until: 61 * NS_PER_S });
     expect(udevd.stats.workerWarnings).toBe(1);
     expect(udevd.stats.workerTimeouts).toBe(0);
-    sim.run({ until: 185 * NS_PER_S });
-    expect(udevd.stats.workerTimeouts).toBe(1);
-    expect(udevd.stats.workerKills).toBe(0);
+    sim.run({ until: 179 * NS_PER_S });
+    expect(udevd.stats.workerTimeouts).toBe(0);
     expect(udevd.pending).toBe(1);
     sim.run();
+    expect(udevd.stats.workerTimeouts).toBe(1);
     expect(udevd.stats.workerKills).toBe(1);
     expect(udevd.stats.eventsFailed).toBe(1);
-    expect(udevd.settledAt).toBe(190 * NS_PER_S);
+    // Outside a syscall the worker dies at once: its event is done when it is reaped.
+    expect(udevd.settledAt).toBe(180 * NS_PER_S);
     // the killed worker never finished its event
     expect(log.ends.has((stuck as UEvent).seqnum)).toBe(false);
     expect(udevd.workers).toBe(0);
   });
 
-  it('kills a worker inside finit_module at 190 s and stops waiting for it; the call runs to its end', () => {
+  it('kills a worker inside finit_module at 180 s; it keeps its slot and its event blocks settle until the call ends', () => {
     // An init that outlasts udev's timeout: the worker is in the kernel when SIGKILL comes.
     const file = moduleFile('slow_init', { init: { result: 0, ns: 500 * NS_PER_S } });
     const sim = new Simulation();
@@ -136,15 +158,21 @@ describe('Udevd', () => {
     const kmod = new KmodBuiltin({ sim, index, kernel, costs: noCosts });
     const udevd = new Udevd(sim, { childrenMax: 2, costs: noCosts, run: kmod.run });
     udevd.trigger(cpuDevices(1));
-    sim.run();
+    sim.run({ until: 181 * NS_PER_S });
     expect(udevd.stats.workerKills).toBe(1);
-    expect(udevd.settledAt).toBe(190 * NS_PER_S);
+    // WORKER_KILLED: still counted against childrenMax, its event still running.
+    expect(udevd.workers).toBe(1);
+    expect(udevd.pending).toBe(1);
+    sim.run();
+    expect(udevd.settledAt).toBeGreaterThan(500 * NS_PER_S);
     expect(udevd.stats.eventsFailed).toBe(1);
+    expect(udevd.stats.killedWorkersReaped).toBe(1);
     // The call ran to its end (init is not interruptible): the module is LIVE once its 500 s init (plus the
     // load's few microseconds) is over, and the worker died on its way back without seeing the result.
     expect(kernel.initstate('slow_init')).toBe('live');
-    expect(sim.now).toBeGreaterThan(500 * NS_PER_S);
-    expect(sim.now).toBeLessThan(501 * NS_PER_S);
+    // (then the idle timer: nothing is left to exit, the killed worker is gone)
+    expect(sim.now).toBeGreaterThan(503 * NS_PER_S);
+    expect(sim.now).toBeLessThan(504 * NS_PER_S);
     expect(kernel.stats.results.get('0')).toBe(1);
     expect(kmod.log.get('slow_init')).toMatchObject({ requests: 1, results: {} });
     expect(sim.blocked()).toEqual([]);
