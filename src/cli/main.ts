@@ -14,6 +14,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerBurst } from './commands/burst.js';
 import { registerModinfo } from './commands/modinfo.js';
 import { registerResolve } from './commands/resolve.js';
+import { registerSnapshot } from './commands/snapshot.js';
 import { registerRun } from './commands/run.js';
 import { registerCompare } from './commands/compare.js';
 import { registerCheck } from './commands/check.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerBurst(program);
   registerResolve(program);
   registerModinfo(program);
+  registerSnapshot(program);
   registerRun(program);
   registerCompare(program);
   registerCheck(program);

@@ -30,11 +30,12 @@ export type AcpiProcessorHid = (typeof ACPI_PROCESSOR_HIDS)[number];
 export const CPUFREQ_DRIVERS = ['intel_pstate', 'amd_pstate', 'none'] as const;
 export type CpufreqDriver = (typeof CPUFREQ_DRIVERS)[number];
 
-/** A device beyond the CPUs, as the scenario names it. */
+/** A device beyond the CPUs, ACPI processors and memory blocks, as the scenario names it. */
 export interface ExtraDevice {
   readonly devpath: string;
   readonly modalias?: string | undefined;
   readonly subsystem?: string | undefined;
+  readonly driver?: string | undefined;
 }
 
 export interface Machine {
@@ -44,6 +45,9 @@ export interface Machine {
   readonly acpiProcessorDevices: number;
   readonly acpiProcessorHid: AcpiProcessorHid;
   readonly cpufreqDriver: CpufreqDriver;
+  readonly acpiProcessorParent: string;
+  readonly memoryBlocks: number;
+  readonly memoryBlockBytes: number;
   readonly devices: readonly ExtraDevice[];
 }
 
@@ -55,13 +59,17 @@ export interface SysDevice {
   readonly modalias: string | undefined;
 }
 
-/** Where ACPI processor devices sit under the ACPI namespace in sysfs. */
-const ACPI_BUS = '/devices/LNXSYSTM:00/LNXSYBUS:00';
+/** Where ACPI processor devices sit under the ACPI namespace in sysfs by default (some firmware puts them elsewhere). */
+export const ACPI_PROCESSOR_PARENT = '/devices/LNXSYSTM:00/LNXSYBUS:00';
+
+/** x86's smallest memory block, 128 MiB (MIN_MEMORY_BLOCK_SIZE, arch/x86/mm/init_64.c). */
+export const DEFAULT_MEMORY_BLOCK_BYTES = 128 * 2 ** 20;
 
 /**
  * The machine's devices: `cpuN` per CPU, one ACPI processor device per
- * entry of `acpiProcessorDevices`, then the extra ones. ACPI device
- * instances are numbered in hex, as the kernel names them (`ACPI0007:1f`).
+ * entry of `acpiProcessorDevices`, the memory blocks, then the extra ones.
+ * ACPI device instances are numbered in hex, as the kernel names them
+ * (`ACPI0007:1f`, drivers/acpi/scan.c acpi_device_set_name()).
  */
 export function machineDevices(machine: Machine): SysDevice[] {
   const out: SysDevice[] = [];
@@ -71,7 +79,11 @@ export function machineDevices(machine: Machine): SysDevice[] {
   const hid = machine.acpiProcessorHid;
   for (let i = 0; i < machine.acpiProcessorDevices; i++) {
     const instance = i.toString(16).padStart(2, '0');
-    out.push({ devpath: `${ACPI_BUS}/${hid}:${instance}`, subsystem: 'acpi', modalias: `acpi:${hid}:` });
+    out.push({ devpath: `${machine.acpiProcessorParent}/${hid}:${instance}`, subsystem: 'acpi', modalias: `acpi:${hid}:` });
+  }
+  // Memory blocks have no MODALIAS (drivers/base/memory.c has no uevent callback adding one).
+  for (let i = 0; i < machine.memoryBlocks; i++) {
+    out.push({ devpath: `/devices/system/memory/memory${i}`, subsystem: 'memory', modalias: undefined });
   }
   for (const d of machine.devices) {
     out.push({ devpath: d.devpath, subsystem: d.subsystem ?? 'platform', modalias: d.modalias });

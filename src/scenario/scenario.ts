@@ -8,6 +8,7 @@ import { resolveCosts, type CostOverrides, type CostProfile, type SyscallResult 
 import { NS_PER_MS, NS_PER_S, type Ns } from '../sim/index.js';
 import { defaultChildrenMax, type UdevCosts } from '../userspace/udev/index.js';
 import { cpufreqDriverProblem, duplicateDevpaths, memoryBytes, type Machine } from './machine.js';
+import { scaleMachine } from './scale.js';
 import { problemError, problemLine, schemaProblems, type Problem, type ScenarioOrigin } from './problems.js';
 import { DEFAULT_PROFILE, isShippedProfile, loadProfile, type Profile } from './profile.js';
 import { scenarioSchema, type ScenarioInput, type TieOrder } from './schema.js';
@@ -93,6 +94,9 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
     acpiProcessorDevices: s.machine.acpiProcessorDevices ?? s.machine.cpus,
     acpiProcessorHid: s.machine.acpiProcessorHid,
     cpufreqDriver: s.machine.cpufreqDriver,
+    acpiProcessorParent: s.machine.acpiProcessorParent,
+    memoryBlocks: s.machine.memoryBlocks,
+    memoryBlockBytes: s.machine.memoryBlockBytes,
     devices: s.machine.devices,
   };
   for (const d of duplicateDevpaths(machine)) problems.push({ path: ['machine', 'devices', d.index, 'devpath'], message: d.message });
@@ -155,7 +159,7 @@ export function scenarioInputWith(base: ScenarioInput, patch: ScenarioPatch): Sc
     ...(patch.seed !== undefined ? { seed: patch.seed } : {}),
     ...(patch.profile !== undefined ? { profile: patch.profile } : {}),
     ...(patch.ties !== undefined ? { ties: patch.ties } : {}),
-    machine: { ...base.machine, ...definedOnly(patch.machine ?? {}) },
+    machine: scaledMachine(base.machine ?? {}, patch.machine ?? {}),
     modules: { ...base.modules, ...definedOnly(patch.modules ?? {}) },
   };
 }
@@ -168,6 +172,12 @@ export interface ScenarioPatch {
   ties?: TieOrder | undefined;
   machine?: Partial<NonNullable<ScenarioInput['machine']>> | undefined;
   modules?: Partial<NonNullable<ScenarioInput['modules']>> | undefined;
+}
+
+/** Flags on top of the file's machine: `cpus` and `memoryGiB` scale the devices that follow them (scale.ts). */
+function scaledMachine(base: NonNullable<ScenarioInput['machine']>, patch: NonNullable<ScenarioPatch['machine']>): NonNullable<ScenarioInput['machine']> {
+  const { cpus, memoryGiB, ...rest } = definedOnly(patch);
+  return { ...scaleMachine(base, { cpus, memoryGiB }), ...rest };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -6,7 +6,15 @@
 import { z } from 'zod';
 import { ERRNO_NAMES, costOverridesSchema } from '../kernel/index.js';
 import { udevCostsSchema } from './profile.js';
-import { ACPI_PROCESSOR_HIDS, CPUFREQ_DRIVERS, MAX_MODALIAS_BYTES, XEON_SKX_CPU_MODALIAS, cpuModaliasProblem } from './machine.js';
+import {
+  ACPI_PROCESSOR_HIDS,
+  ACPI_PROCESSOR_PARENT,
+  CPUFREQ_DRIVERS,
+  DEFAULT_MEMORY_BLOCK_BYTES,
+  MAX_MODALIAS_BYTES,
+  XEON_SKX_CPU_MODALIAS,
+  cpuModaliasProblem,
+} from './machine.js';
 
 /** `fifo`: the seed changes nothing; `random`: the seed picks the order of simultaneous events. */
 export const TIE_ORDERS = ['fifo', 'random'] as const;
@@ -71,7 +79,13 @@ const device = z.strictObject({
     .regex(/^\S+$/, { error: 'must be one word (a MODALIAS has no white space)' })
     .optional(),
   subsystem: text('a subsystem name').optional(),
+  /** DRIVER from the uevent file, as a snapshot found it bound: recorded, not used by the rules. */
+  driver: text('a driver name').optional(),
 });
+
+/** x86's memory block sizes run from 128 MiB to 2 GiB (arch/x86/mm/init_64.c probe_memory_block_size()); other arches differ. */
+const MIN_MEMORY_BLOCK_BYTES = 2 ** 20;
+const MAX_MEMORY_BLOCK_BYTES = 2 ** 40;
 
 const machine = z.strictObject({
   cpus: whole(1, MAX_CPUS).default(DEFAULT_CPUS),
@@ -83,6 +97,14 @@ const machine = z.strictObject({
   acpiProcessorDevices: whole(0, MAX_CPUS).optional(),
   acpiProcessorHid: choice(ACPI_PROCESSOR_HIDS).default('ACPI0007'),
   cpufreqDriver: choice(CPUFREQ_DRIVERS).default('intel_pstate'),
+  /** Where the ACPI processor devices sit in sysfs (their parent devpath). */
+  acpiProcessorParent: text('a devpath starting with /devices/')
+    .regex(/^\/devices\/\S+$/, { error: 'must be a devpath starting with /devices/' })
+    .default(ACPI_PROCESSOR_PARENT),
+  /** /sys/devices/system/memory/memoryN devices (a snapshot sets it; default none). */
+  memoryBlocks: whole(0, 2 ** 24).default(0),
+  /** The size of one memory block (/sys/devices/system/memory/block_size_bytes): what scaling --memory-gib keeps. */
+  memoryBlockBytes: whole(MIN_MEMORY_BLOCK_BYTES, MAX_MEMORY_BLOCK_BYTES).default(DEFAULT_MEMORY_BLOCK_BYTES),
   devices: z
     .array(device, { error: 'must be a list of { devpath, modalias }' })
     .max(MAX_EXTRA_DEVICES, { error: `must list at most ${MAX_EXTRA_DEVICES} devices` })
