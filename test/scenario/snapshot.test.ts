@@ -114,14 +114,14 @@ describe('modstorm snapshot', () => {
     expect(withModalias(model)).toEqual(withModalias(host));
   });
 
-  it('writes a file that compare runs, and names the module tree it found', () => {
+  it('writes a file that compare runs, and names the module tree it found', async () => {
     const { dir } = hostCopy();
     const file = join(dir, 'me.yaml');
     const { out } = snapshotLines({ sysfs: SYS, proc: PROC, modulesDir: join(FIXTURES, 'modules', 'xz'), output: file });
     expect(out[1]).toBe('388 devices (410 uevent files; 28 with a MODALIAS): 2 CPUs, 0 ACPI processor devices, 192 memory blocks, 194 others listed');
     expect(out).toContain(`module tree ${join(FIXTURES, 'modules', 'xz')} (text indexes read; the .bin indexes are ignored)`);
     const lines: string[] = [];
-    const results = compareCommand({ scenario: file }, (t) => lines.push(t));
+    const results = await compareCommand({ scenario: file }, (t) => lines.push(...t.split('\n')));
     expect(lines[0]).toBe('2 CPUs, 23.540176 GiB, no cpufreq driver active, udev childrenMax 20, seed 1');
     expect(lines[1]).toBe("module sizes: no modules.sizes.tsv: 2 from the .ko files' sizes");
     for (const r of results) expect(r.events).toBe(388);
