@@ -33,5 +33,6 @@ export function initBehaviour(name: string, machine: Machine, times: InitTimes, 
   } else {
     base = { result: 0, ns: times.modules[name] ?? times.defaultNs };
   }
-  return { result: override?.result ?? base.result, ns: override?.initNs ?? base.ns };
+  const behaviour = { result: override?.result ?? base.result, ns: override?.initNs ?? base.ns };
+  return override?.selfLoad === true ? { ...behaviour, requestsOwnLoad: true } : behaviour;
 }

@@ -38,6 +38,20 @@ export interface ExtraDevice {
   readonly driver?: string | undefined;
 }
 
+/**
+ * How many devices of each class beyond the CPUs and ACPI processors a
+ * coldplug walks. None of them has a module to load in the embedded tree,
+ * but each event takes a worker and its rules time.
+ */
+export interface DeviceCounts {
+  /** ACPI namespace devices besides the processors and the two parents (PCI roots, interrupt links, buttons, IPMI…). */
+  readonly acpi: number;
+  /** PCI functions (on a Xeon server mostly the uncore's: ~70 per 36-thread socket, plus root ports and cards). */
+  readonly pci: number;
+  /** Platform devices (serial ports, the RTC, EFI framebuffer, PMC…). */
+  readonly platform: number;
+}
+
 export interface Machine {
   readonly cpus: number;
   readonly memoryGiB: number;
@@ -45,10 +59,42 @@ export interface Machine {
   readonly acpiProcessorDevices: number;
   readonly acpiProcessorHid: AcpiProcessorHid;
   readonly cpufreqDriver: CpufreqDriver;
+  /** The devpath the ACPI processor devices sit under; its ancestors below /devices are the ACPI namespace's parents. */
   readonly acpiProcessorParent: string;
   readonly memoryBlocks: number;
   readonly memoryBlockBytes: number;
+  readonly deviceCounts: DeviceCounts;
+  /** Devices named one by one (a host snapshot), after the counted ones. */
   readonly devices: readonly ExtraDevice[];
+}
+
+const MiB = 1024 ** 2;
+
+/** x86's smallest memory block, 128 MiB (MIN_MEMORY_BLOCK_SIZE, arch/x86/mm/init_64.c). */
+export const DEFAULT_MEMORY_BLOCK_BYTES = 128 * MiB;
+/** The block x86-64 bare metal uses from 64 GiB of RAM up (probe_memory_block_size(): MEM_SIZE_FOR_LARGE_BLOCK, MAX_BLOCK_SIZE). */
+export const LARGE_MEMORY_BLOCK_BYTES = 2048 * MiB;
+export const LARGE_MEMORY_BLOCK_FROM_GIB = 64;
+
+/** The memory block size x86-64 bare metal picks for this much RAM (arch/x86/mm/init_64.c probe_memory_block_size()). */
+export function memoryBlockBytesFor(memoryGiB: number): number {
+  return memoryGiB >= LARGE_MEMORY_BLOCK_FROM_GIB ? LARGE_MEMORY_BLOCK_BYTES : DEFAULT_MEMORY_BLOCK_BYTES;
+}
+
+/** One /sys/devices/system/memory/memoryN per block of RAM (at least one). */
+export function defaultMemoryBlocks(memoryGiB: number, blockBytes: number): number {
+  return Math.max(1, Math.floor((memoryGiB * 1024 * MiB) / blockBytes));
+}
+
+/**
+ * A server of the machine's size, as a default: 100 other ACPI devices
+ * (a server DSDT's PCI root bridges, interrupt links, buttons, IPMI, power
+ * meters: 50–300), 2 PCI functions per CPU and at least 32 (Skylake-SP's
+ * uncore exposes ~70 per 36-thread socket), 32 platform devices. A host
+ * snapshot lists its own devices instead and sets these to 0.
+ */
+export function defaultDeviceCounts(cpus: number): DeviceCounts {
+  return { acpi: 100, pci: Math.max(32, 2 * cpus), platform: 32 };
 }
 
 /** A device in sysfs as udev sees it: what `udevadm trigger` sends an event for. */
@@ -62,29 +108,71 @@ export interface SysDevice {
 /** Where ACPI processor devices sit under the ACPI namespace in sysfs by default (some firmware puts them elsewhere). */
 export const ACPI_PROCESSOR_PARENT = '/devices/LNXSYSTM:00/LNXSYBUS:00';
 
-/** x86's smallest memory block, 128 MiB (MIN_MEMORY_BLOCK_SIZE, arch/x86/mm/init_64.c). */
-export const DEFAULT_MEMORY_BLOCK_BYTES = 128 * 2 ** 20;
+const hex = (i: number, width: number): string => i.toString(16).padStart(width, '0');
 
 /**
- * The machine's devices: `cpuN` per CPU, one ACPI processor device per
- * entry of `acpiProcessorDevices`, the memory blocks, then the extra ones.
- * ACPI device instances are numbered in hex, as the kernel names them
- * (`ACPI0007:1f`, drivers/acpi/scan.c acpi_device_set_name()).
+ * The ACPI namespace's devices above the processors (by default LNXSYSTM:00
+ * and LNXSYBUS:00): each has an event of its own, and udevd holds a
+ * child's event while its parent's is running.
  */
-export function machineDevices(machine: Machine): SysDevice[] {
+function acpiParents(parent: string): SysDevice[] {
   const out: SysDevice[] = [];
+  const parts = parent.split('/').slice(2); // '', 'devices', then the namespace's path
+  for (let i = 1; i <= parts.length; i++) {
+    const devpath = `/devices/${parts.slice(0, i).join('/')}`;
+    const hid = (parts[i - 1] as string).split(':')[0] as string;
+    out.push({ devpath, subsystem: 'acpi', modalias: `acpi:${hid}:` });
+  }
+  return out;
+}
+
+/**
+ * The devices the machine's description generates, as `udevadm trigger`
+ * finds them under /sys/devices (in devpath order): the ACPI namespace (its
+ * parents unless the scenario lists them itself, as a snapshot does, one
+ * processor device per entry of `acpiProcessorDevices`, the other ACPI
+ * devices), PCI functions, platform devices, `cpuN` per CPU, the memory
+ * blocks. ACPI device instances are numbered in hex, as the kernel names
+ * them (`ACPI0007:1f`, drivers/acpi/scan.c acpi_device_set_name()).
+ */
+function ownDevices(machine: Machine): SysDevice[] {
+  const listed = new Set(machine.devices.map((d) => d.devpath));
+  const out = acpiParents(machine.acpiProcessorParent).filter((d) => !listed.has(d.devpath));
+  const counts = machine.deviceCounts;
+  const hid = machine.acpiProcessorHid;
+  for (let i = 0; i < machine.acpiProcessorDevices; i++) {
+    out.push({ devpath: `${machine.acpiProcessorParent}/${hid}:${hex(i, 2)}`, subsystem: 'acpi', modalias: `acpi:${hid}:` });
+  }
+  // PCI interrupt link devices stand for the rest of the namespace: no driver module matches them.
+  for (let i = 0; i < counts.acpi; i++) {
+    out.push({ devpath: `${ACPI_PROCESSOR_PARENT}/PNP0C0F:${hex(i, 2)}`, subsystem: 'acpi', modalias: 'acpi:PNP0C0F:' });
+  }
+  // Uncore functions of Skylake-SP (8086:2088, class 0880), 32 per bus: no module in the tree claims them.
+  for (let i = 0; i < counts.pci; i++) {
+    const bus = hex(Math.floor(i / 32), 2);
+    const fn = i % 32;
+    out.push({
+      devpath: `/devices/pci0000:${bus}/0000:${bus}:${hex(fn >> 3, 2)}.${fn & 7}`,
+      subsystem: 'pci',
+      modalias: 'pci:v00008086d00002088sv00008086sd00000000bc08sc80i00',
+    });
+  }
+  for (let i = 0; i < counts.platform; i++) {
+    out.push({ devpath: `/devices/platform/serial8250.${i}`, subsystem: 'platform', modalias: 'platform:serial8250' });
+  }
   for (let i = 0; i < machine.cpus; i++) {
     out.push({ devpath: `/devices/system/cpu/cpu${i}`, subsystem: 'cpu', modalias: machine.cpuModalias });
   }
-  const hid = machine.acpiProcessorHid;
-  for (let i = 0; i < machine.acpiProcessorDevices; i++) {
-    const instance = i.toString(16).padStart(2, '0');
-    out.push({ devpath: `${machine.acpiProcessorParent}/${hid}:${instance}`, subsystem: 'acpi', modalias: `acpi:${hid}:` });
-  }
-  // Memory blocks have no MODALIAS (drivers/base/memory.c has no uevent callback adding one).
+  // Memory blocks have no MODALIAS (drivers/base/memory.c has no uevent callback adding one): the kmod rule does not fire, the rest of the rules still run.
   for (let i = 0; i < machine.memoryBlocks; i++) {
     out.push({ devpath: `/devices/system/memory/memory${i}`, subsystem: 'memory', modalias: undefined });
   }
+  return out;
+}
+
+/** The machine's devices: those its description generates, then the ones named one by one. */
+export function machineDevices(machine: Machine): SysDevice[] {
+  const out = ownDevices(machine);
   for (const d of machine.devices) {
     out.push({ devpath: d.devpath, subsystem: d.subsystem ?? 'platform', modalias: d.modalias });
   }
@@ -153,13 +241,13 @@ export function cpufreqDriverProblem(driver: CpufreqDriver, cpuModalias: string)
  * fails with EEXIST: "sysfs: cannot create duplicate filename").
  */
 export function duplicateDevpaths(machine: Machine): { index: number; message: string }[] {
-  const own = new Set(machineDevices({ ...machine, devices: [] }).map((d) => d.devpath));
+  const own = new Set(ownDevices(machine).map((d) => d.devpath));
   const seen = new Map<string, number>();
   const out: { index: number; message: string }[] = [];
   machine.devices.forEach((d, index) => {
     const first = seen.get(d.devpath);
     if (first !== undefined) out.push({ index, message: `${d.devpath} is already machine.devices.${first}; sysfs holds one device per path` });
-    else if (own.has(d.devpath)) out.push({ index, message: `${d.devpath} is one of the machine's own CPU or ACPI processor devices` });
+    else if (own.has(d.devpath)) out.push({ index, message: `${d.devpath} is one the machine already has (its CPUs, ACPI devices, counted PCI/platform devices or memory blocks; set machine.deviceCounts to 0 for a class you list yourself)` });
     else seen.set(d.devpath, index);
   });
   return out;

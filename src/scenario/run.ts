@@ -6,7 +6,7 @@
  * left to do. The result is a plain object (result.ts).
  */
 import { Kernel, sortedTally } from '../kernel/index.js';
-import { Simulation, fifoChooser, randomChooser, type Ns } from '../sim/index.js';
+import { Simulation, fifoChooser, randomChooser, type Ns, type ProcessBody } from '../sim/index.js';
 import { KmodBuiltin, Udevd } from '../userspace/udev/index.js';
 import { machineDevices, memoryBytes } from './machine.js';
 import { problemError, type Problem } from './problems.js';
@@ -50,12 +50,14 @@ export function buildStorm(scenario: Scenario): Storm {
   refuseUnknownInits(scenario, tree);
   const sim = new Simulation({ seed: scenario.seed, chooser: scenario.ties === 'random' ? randomChooser(scenario.seed) : fifoChooser });
   const cpus = sim.cpus(scenario.machine.cpus, 'cpu');
-  const kernel = new Kernel(sim, {
+  const kernel: Kernel = new Kernel(sim, {
     policy: scenario.strategy.kernel,
     files: moduleFiles(tree, scenario.machine, scenario.profile.init, scenario.modules.init),
     builtin: tree.builtin,
     cpus,
     costs: scenario.costs,
+    // request_module()'s usermode helper is kmod's modprobe, so its requests are logged like udev's.
+    modprobe: (proc, name): ProcessBody<void> => kmod.modprobe(proc, name),
   });
   const initCalls = new Map<string, number>();
   kernel.observe({
@@ -64,7 +66,7 @@ export function buildStorm(scenario: Scenario): Storm {
     },
   });
   const udevCosts = scenario.udev.costs;
-  const kmod = new KmodBuiltin({
+  const kmod: KmodBuiltin = new KmodBuiltin({
     sim,
     index: tree.index,
     kernel,

@@ -8,18 +8,9 @@
  * devices such as msrN) stay as the file has them.
  */
 import { DEFAULT_CPUS, DEFAULT_MEMORY_GIB, type ScenarioInput } from './schema.js';
-import { DEFAULT_MEMORY_BLOCK_BYTES } from './machine.js';
+import { DEFAULT_MEMORY_BLOCK_BYTES, LARGE_MEMORY_BLOCK_BYTES, LARGE_MEMORY_BLOCK_FROM_GIB } from './machine.js';
 
 type MachineInput = NonNullable<ScenarioInput['machine']>;
-
-const GiB = 2 ** 30;
-/**
- * x86 bare metal with 64 GiB or more uses 2 GiB memory blocks
- * (arch/x86/mm/init_64.c probe_memory_block_size(): MEM_SIZE_FOR_LARGE_BLOCK,
- * MAX_BLOCK_SIZE); below it the host's own block size is kept.
- */
-const LARGE_BLOCK_FROM_GIB = 64;
-const LARGE_BLOCK_BYTES = 2 * GiB;
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
 
@@ -38,7 +29,8 @@ export function scaleMachine(base: MachineInput, to: { cpus?: number | undefined
     if (typeof blocks === 'number' && Number.isInteger(blocks) && blocks > 0) {
       const fromGiB = num(base.memoryGiB) ?? DEFAULT_MEMORY_GIB;
       const fromBlock = num(base.memoryBlockBytes) ?? DEFAULT_MEMORY_BLOCK_BYTES;
-      const toBlock = to.memoryGiB >= LARGE_BLOCK_FROM_GIB ? Math.max(fromBlock, LARGE_BLOCK_BYTES) : fromBlock;
+      // From 64 GiB up bare metal uses 2 GiB blocks; below it the host's own block size is kept.
+      const toBlock = to.memoryGiB >= LARGE_MEMORY_BLOCK_FROM_GIB ? Math.max(fromBlock, LARGE_MEMORY_BLOCK_BYTES) : fromBlock;
       // The host's blocks per byte of MemTotal (blocks also cover memory the kernel keeps for itself), at the new block size.
       out.memoryBlocks = Math.max(1, Math.ceil(((blocks * to.memoryGiB) / fromGiB) * (fromBlock / toBlock)));
       out.memoryBlockBytes = toBlock;

@@ -7,7 +7,15 @@ import { isAbsolute, resolve } from 'node:path';
 import { resolveCosts, type CostOverrides, type CostProfile, type SyscallResult } from '../kernel/index.js';
 import { NS_PER_MS, NS_PER_S, type Ns } from '../sim/index.js';
 import { defaultChildrenMax, type UdevCosts } from '../userspace/udev/index.js';
-import { cpufreqDriverProblem, duplicateDevpaths, memoryBytes, type Machine } from './machine.js';
+import {
+  cpufreqDriverProblem,
+  defaultDeviceCounts,
+  defaultMemoryBlocks,
+  duplicateDevpaths,
+  memoryBlockBytesFor,
+  memoryBytes,
+  type Machine,
+} from './machine.js';
 import { scaleMachine } from './scale.js';
 import { problemError, problemLine, schemaProblems, type Problem, type ScenarioOrigin } from './problems.js';
 import { DEFAULT_PROFILE, isShippedProfile, loadProfile, type Profile } from './profile.js';
@@ -26,6 +34,7 @@ export type { ScenarioOrigin } from './problems.js';
 export interface InitOverride {
   readonly result: SyscallResult | undefined;
   readonly initNs: Ns | undefined;
+  readonly selfLoad?: boolean | undefined;
 }
 
 export interface ModulesSpec {
@@ -87,6 +96,7 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
       problems.push({ path: ['modules', 'init', name], message: 'must be a module name (letters, digits, _ and -)' });
     }
   }
+  const memoryBlockBytes = s.machine.memoryBlockBytes ?? memoryBlockBytesFor(s.machine.memoryGiB);
   const machine: Machine = {
     cpus: s.machine.cpus,
     memoryGiB: s.machine.memoryGiB,
@@ -95,8 +105,9 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
     acpiProcessorHid: s.machine.acpiProcessorHid,
     cpufreqDriver: s.machine.cpufreqDriver,
     acpiProcessorParent: s.machine.acpiProcessorParent,
-    memoryBlocks: s.machine.memoryBlocks,
-    memoryBlockBytes: s.machine.memoryBlockBytes,
+    memoryBlocks: s.machine.memoryBlocks ?? defaultMemoryBlocks(s.machine.memoryGiB, memoryBlockBytes),
+    memoryBlockBytes,
+    deviceCounts: { ...defaultDeviceCounts(s.machine.cpus), ...definedOnly(s.machine.deviceCounts) },
     devices: s.machine.devices,
   };
   for (const d of duplicateDevpaths(machine)) problems.push({ path: ['machine', 'devices', d.index, 'devpath'], message: d.message });
@@ -118,6 +129,7 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
     init[name.replaceAll('-', '_')] = {
       result: o.result === undefined ? undefined : o.result === '0' ? 0 : (o.result as SyscallResult),
       initNs: o.initMs === undefined ? undefined : Math.round(o.initMs * NS_PER_MS),
+      ...(o.selfLoad === true ? { selfLoad: true } : {}),
     };
   }
   const dir = s.modules.dir;

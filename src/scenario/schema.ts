@@ -10,7 +10,6 @@ import {
   ACPI_PROCESSOR_HIDS,
   ACPI_PROCESSOR_PARENT,
   CPUFREQ_DRIVERS,
-  DEFAULT_MEMORY_BLOCK_BYTES,
   MAX_MODALIAS_BYTES,
   XEON_SKX_CPU_MODALIAS,
   cpuModaliasProblem,
@@ -101,10 +100,18 @@ const machine = z.strictObject({
   acpiProcessorParent: text('a devpath starting with /devices/')
     .regex(/^\/devices\/\S+$/, { error: 'must be a devpath starting with /devices/' })
     .default(ACPI_PROCESSOR_PARENT),
-  /** /sys/devices/system/memory/memoryN devices (a snapshot sets it; default none). */
-  memoryBlocks: whole(0, 2 ** 24).default(0),
-  /** The size of one memory block (/sys/devices/system/memory/block_size_bytes): what scaling --memory-gib keeps. */
-  memoryBlockBytes: whole(MIN_MEMORY_BLOCK_BYTES, MAX_MEMORY_BLOCK_BYTES).default(DEFAULT_MEMORY_BLOCK_BYTES),
+  /** /sys/devices/system/memory/memoryN devices (default: one per block of RAM). */
+  memoryBlocks: whole(0, 2 ** 24).optional(),
+  /** The size of one memory block (/sys/devices/system/memory/block_size_bytes; default: 128 MiB, 2 GiB from 64 GiB of RAM). */
+  memoryBlockBytes: whole(MIN_MEMORY_BLOCK_BYTES, MAX_MEMORY_BLOCK_BYTES).optional(),
+  /** Devices by class (default: a server of the machine's size, src/scenario/machine.ts defaultDeviceCounts()). */
+  deviceCounts: z
+    .strictObject({
+      acpi: whole(0, 1_000_000).optional(),
+      pci: whole(0, 1_000_000).optional(),
+      platform: whole(0, 1_000_000).optional(),
+    })
+    .default({}),
   devices: z
     .array(device, { error: 'must be a list of { devpath, modalias }' })
     .max(MAX_EXTRA_DEVICES, { error: `must list at most ${MAX_EXTRA_DEVICES} devices` })
@@ -119,6 +126,8 @@ const initResult = z
 const initOverride = z.strictObject({
   result: initResult.optional(),
   initMs: bounded(MAX_INIT_MS).optional(),
+  /** The init asks for its own alias (request_module()): it blocks until udevd's SIGKILL (SPEC liveness). */
+  selfLoad: z.boolean({ error: 'must be true or false' }).optional(),
 });
 
 const modules = z.strictObject({

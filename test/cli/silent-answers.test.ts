@@ -63,7 +63,7 @@ describe('impossible machines', () => {
     const file = tempFile('d.yaml', 'machine:\n  cpus: 2\n  devices:\n    - devpath: /devices/system/cpu/cpu0\n    - devpath: /devices/x\n    - devpath: /devices/x\n');
     const r = modstorm(['run', '--scenario', file]);
     expectRefused(r, /d\.yaml: 2 problems:/, 3);
-    expect(r.stderr).toMatch(/d\.yaml:4: machine\.devices\.0\.devpath: \/devices\/system\/cpu\/cpu0 is one of the machine's own/);
+    expect(r.stderr).toMatch(/d\.yaml:4: machine\.devices\.0\.devpath: \/devices\/system\/cpu\/cpu0 is one the machine already has/);
     expect(r.stderr).toMatch(/d\.yaml:6: machine\.devices\.2\.devpath: \/devices\/x is already machine\.devices\.1/);
   });
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { initBehaviour } from '../../src/scenario/behaviour.js';
 import { shippedProfile } from '../../src/scenario/profile.js';
-import { machineDevices, XEON_SKX_CPU_MODALIAS } from '../../src/scenario/machine.js';
+import { defaultDeviceCounts, machineDevices, memoryBlockBytesFor, XEON_SKX_CPU_MODALIAS } from '../../src/scenario/machine.js';
 import { resolveScenario } from '../../src/scenario/scenario.js';
 import { EMBEDDED_MODULES_DIR, loadModuleTree, moduleFiles } from '../../src/scenario/tree.js';
 
@@ -26,18 +26,42 @@ describe('the default machine', () => {
     expect(tree.index.resolve('acpi:LNXCPU:')).toEqual(['acpi_cpufreq', 'pcc_cpufreq']);
   });
 
-  it('lists cpuN, ACPI processor devices numbered in hex, then extra devices', () => {
+  const none = { acpi: 0, pci: 0, platform: 0 };
+
+  it('lists the ACPI parents, ACPI processor devices numbered in hex, cpuN, then extra devices', () => {
     const s = resolveScenario({
-      machine: { cpus: 300, acpiProcessorHid: 'LNXCPU', devices: [{ devpath: '/devices/platform/foo', modalias: 'platform:foo' }] },
+      machine: { cpus: 300, acpiProcessorHid: 'LNXCPU', deviceCounts: none, memoryBlocks: 0, devices: [{ devpath: '/devices/platform/foo', modalias: 'platform:foo' }] },
     });
     const devices = machineDevices(s.machine);
-    expect(devices).toHaveLength(601);
-    expect(devices[299]).toEqual({ devpath: '/devices/system/cpu/cpu299', subsystem: 'cpu', modalias: XEON_SKX_CPU_MODALIAS });
-    expect(devices[300]?.devpath).toBe('/devices/LNXSYSTM:00/LNXSYBUS:00/LNXCPU:00');
-    expect(devices[310]?.devpath).toBe('/devices/LNXSYSTM:00/LNXSYBUS:00/LNXCPU:0a');
-    expect(devices[599]).toEqual({ devpath: '/devices/LNXSYSTM:00/LNXSYBUS:00/LNXCPU:12b', subsystem: 'acpi', modalias: 'acpi:LNXCPU:' });
-    expect(devices[600]).toEqual({ devpath: '/devices/platform/foo', subsystem: 'platform', modalias: 'platform:foo' });
-    expect(machineDevices(resolveScenario({ machine: { cpus: 4, acpiProcessorDevices: 0 } }).machine)).toHaveLength(4);
+    expect(devices).toHaveLength(603);
+    expect(devices[0]).toEqual({ devpath: '/devices/LNXSYSTM:00', subsystem: 'acpi', modalias: 'acpi:LNXSYSTM:' });
+    expect(devices[1]).toEqual({ devpath: '/devices/LNXSYSTM:00/LNXSYBUS:00', subsystem: 'acpi', modalias: 'acpi:LNXSYBUS:' });
+    expect(devices[2]?.devpath).toBe('/devices/LNXSYSTM:00/LNXSYBUS:00/LNXCPU:00');
+    expect(devices[12]?.devpath).toBe('/devices/LNXSYSTM:00/LNXSYBUS:00/LNXCPU:0a');
+    expect(devices[301]).toEqual({ devpath: '/devices/LNXSYSTM:00/LNXSYBUS:00/LNXCPU:12b', subsystem: 'acpi', modalias: 'acpi:LNXCPU:' });
+    expect(devices[601]).toEqual({ devpath: '/devices/system/cpu/cpu299', subsystem: 'cpu', modalias: XEON_SKX_CPU_MODALIAS });
+    expect(devices[602]).toEqual({ devpath: '/devices/platform/foo', subsystem: 'platform', modalias: 'platform:foo' });
+    expect(machineDevices(resolveScenario({ machine: { cpus: 4, acpiProcessorDevices: 0, deviceCounts: none, memoryBlocks: 0 } }).machine)).toHaveLength(6);
+  });
+
+  it('defaults to a server of the machine’s size: memory blocks of 2 GiB from 64 GiB of RAM, 128 MiB below', () => {
+    expect(defaultDeviceCounts(288)).toEqual({ acpi: 100, pci: 576, platform: 32 });
+    expect(defaultDeviceCounts(4)).toEqual({ acpi: 100, pci: 32, platform: 32 });
+    expect(memoryBlockBytesFor(63)).toBe(128 * 1024 * 1024);
+    expect(memoryBlockBytesFor(64)).toBe(2 * 1024 ** 3);
+    expect(resolveScenario({ machine: { cpus: 288, memoryGiB: 1024 } }).machine).toMatchObject({ memoryBlocks: 512, memoryBlockBytes: 2 ** 31 });
+    expect(resolveScenario({ machine: { cpus: 4, memoryGiB: 32 } }).machine).toMatchObject({ memoryBlocks: 256, memoryBlockBytes: 2 ** 27 });
+    // A scenario sets any class; the rest keep their defaults.
+    expect(resolveScenario({ machine: { deviceCounts: { pci: 7 } } }).machine.deviceCounts).toEqual({ acpi: 100, pci: 7, platform: 32 });
+  });
+
+  it('sends the devices in the order udevadm trigger does: ACPI namespace, PCI, platform, system/cpu, system/memory', () => {
+    const devices = machineDevices(resolveScenario({ machine: { cpus: 4, memoryGiB: 8 } }).machine);
+    const sorted = [...devices].sort((a, b) => (a.devpath < b.devpath ? -1 : a.devpath > b.devpath ? 1 : 0));
+    const classes = [...new Set(sorted.map((d) => d.devpath.split('/')[2]?.replace(/[0-9:]+$/, '') + (d.subsystem === 'memory' || d.subsystem === 'cpu' ? `/${d.subsystem}` : '')))];
+    expect(classes).toEqual(['LNXSYSTM', 'pci', 'platform', 'system/cpu', 'system/memory']);
+    // memory blocks have no MODALIAS (the kmod rule does not fire for them)
+    expect(devices.filter((d) => d.subsystem === 'memory').every((d) => d.modalias === undefined)).toBe(true);
   });
 });
 

@@ -115,6 +115,8 @@ export function takeSnapshot(options: SnapshotOptions = {}): Snapshot {
     cpufreqDriver: modelCpufreqDriver(hostDriver),
     memoryBlocks,
     memoryBlockBytes: blockBytes,
+    // Every other device is listed as the host has it, so none is counted in.
+    deviceCounts: { acpi: 0, pci: 0, platform: 0 },
     devices: listed,
   };
   const input: ScenarioInput = {
