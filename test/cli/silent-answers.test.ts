@@ -133,9 +133,22 @@ describe('--seed means something', () => {
     const one = at('1');
     expect(json(one).ties).toBe('random');
     expect(at('1')).toBe(one);
-    const figures = (s: string) => { const r = json(s) as Partial<RunResult>; delete r.seed; delete r.ties; return JSON.stringify(r); };
+    // Counts, results and the storm's length do not depend on tie order; per-module spreads may move by less than a
+    // millisecond, because a tie can hand a module's first or last request to another same-instant device event.
+    const timings = ['firstToLastNs', 'firstToLastInsertedNs'] as const;
+    const counts = (s: string) => {
+      const r = json(s) as Partial<RunResult>;
+      delete r.seed;
+      delete r.ties;
+      const modules = Object.fromEntries(Object.entries(r.modules ?? {}).map(([m, v]) => [m, { ...v, firstToLastNs: 0, firstToLastInsertedNs: 0 }]));
+      return JSON.stringify({ ...r, modules });
+    };
     const fifo = modstorm(['run', '--cpus', '16', '--strategy', 'v5.2', '--json']).stdout;
-    expect(figures(at('2'))).toBe(figures(fifo));
+    const random = at('2');
+    expect(counts(random)).toBe(counts(fifo));
+    const f = json(fifo) as RunResult;
+    const moved = Object.entries((json(random) as RunResult).modules).flatMap(([m, v]) => timings.map((k) => Math.abs(v[k] - (f.modules[m]?.[k] ?? NaN))));
+    expect(Math.max(...moved)).toBeLessThan(1_000_000);
   });
 
   it('under the default fifo order the seed changes nothing, and --help says so', () => {

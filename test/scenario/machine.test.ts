@@ -44,6 +44,16 @@ describe('the default machine', () => {
     expect(machineDevices(resolveScenario({ machine: { cpus: 4, acpiProcessorDevices: 0, deviceCounts: none, memoryBlocks: 0 } }).machine)).toHaveLength(6);
   });
 
+  it('generates the ACPI parents only when the scenario does not list them itself, as a snapshot does', () => {
+    const listed = { devpath: '/devices/LNXSYSTM:00', modalias: 'acpi:LNXSYSTM:', subsystem: 'acpi' };
+    const s = resolveScenario({ machine: { cpus: 2, deviceCounts: none, memoryBlocks: 0, devices: [listed] } });
+    const paths = machineDevices(s.machine).map((d) => d.devpath);
+    expect(paths.filter((p) => p === '/devices/LNXSYSTM:00')).toHaveLength(1);
+    expect(paths).toContain('/devices/LNXSYSTM:00/LNXSYBUS:00');
+    // A listed device the counted classes generate too is refused, naming the class to turn off.
+    expect(() => resolveScenario({ machine: { cpus: 2, devices: [{ devpath: '/devices/platform/serial8250.0' }] } })).toThrow(/set machine\.deviceCounts to 0/);
+  });
+
   it('defaults to a server of the machine’s size: memory blocks of 2 GiB from 64 GiB of RAM, 128 MiB below', () => {
     expect(defaultDeviceCounts(288)).toEqual({ acpi: 100, pci: 576, platform: 32 });
     expect(defaultDeviceCounts(4)).toEqual({ acpi: 100, pci: 32, platform: 32 });

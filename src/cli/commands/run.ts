@@ -79,7 +79,7 @@ export function addMachineOptions(cmd: Command, withCpus = true): Command {
     .option(
       '--ties <order>',
       'order of steps due at the same instant: fifo (as scheduled) or random (drawn from --seed): a check that the ' +
-        "figures do not hang on tie order (the storm's tied steps are interchangeable duplicates) (default: fifo)",
+        "figures do not hang on tie order (counts, results and settle do not; a module's first→last may move by a worker step) (default: fifo)",
     )
     .option('--seed <n>', `seed of the run, 0-${MAX_SEED}; it has no effect under --ties fifo, it draws the order under --ties random (default: ${DEFAULT_SEED})`);
 }
