@@ -80,12 +80,16 @@ export class CpuPool {
 
 /** One `run(ns)`: queued, then holding a CPU until its slice's step, which gives the CPU back. */
 class CpuSlice extends Wait<void> {
-  constructor(
-    readonly pool: CpuPool,
-    readonly ns: Ns,
-    readonly step: Step,
-  ) {
+  // Assigned, not parameter properties (which are field initialisers): see SimEvent.
+  declare readonly pool: CpuPool;
+  declare readonly ns: Ns;
+  declare readonly step: Step;
+
+  constructor(pool: CpuPool, ns: Ns, step: Step) {
     super();
+    this.pool = pool;
+    this.ns = ns;
+    this.step = step;
   }
 
   override _arm(p: Process<unknown>): typeof PENDING {

@@ -6,11 +6,14 @@ import { PENDING } from './waitable.js';
 
 /** `sim.delay(ns, stage)`: resumes the process `ns` later; `step` is what the tie chooser and traces see. */
 export class Delay extends Wait<void> {
-  constructor(
-    readonly ns: Ns,
-    readonly step: Step,
-  ) {
+  // Assigned, not parameter properties (which are field initialisers): see SimEvent.
+  declare readonly ns: Ns;
+  declare readonly step: Step;
+
+  constructor(ns: Ns, step: Step) {
     super();
+    this.ns = ns;
+    this.step = step;
   }
 
   override _arm(p: Process<unknown>): typeof PENDING {

@@ -119,7 +119,8 @@ export class Engine implements Scheduler {
     const sink = this.#sink;
     this.#running = true;
     try {
-      for (;;) {
+      if (budget === Infinity && chooser === undefined && sink === undefined) this.#runPlain(until);
+      else for (;;) {
         if (budget-- <= 0 && agenda.hasDue(until)) return;
         // FIFO needs no ready set: (time, seq) order is the answer.
         const ev = chooser === undefined ? agenda.takeNext(this.now, until) : this.#choose(chooser, until);
@@ -136,6 +137,16 @@ export class Engine implements Scheduler {
     } finally {
       this.#running = false;
       this.current = null;
+    }
+  }
+
+  /** `run` with no step limit, no tie chooser and no trace: the loop models spend their time in, with nothing to check per step. */
+  #runPlain(until: Ns): void {
+    const agenda = this.#agenda;
+    for (let ev = agenda.takeNext(this.now, until); ev !== null; ev = agenda.takeNext(this.now, until)) {
+      this.now = ev._time;
+      this.steps++;
+      this.#dispatch(ev);
     }
   }
 

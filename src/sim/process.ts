@@ -80,26 +80,38 @@ export class ProcessExtras {
 export const KILLED_RESULT: JoinResult<never> = Object.freeze({ killed: true });
 
 export class Process<T = unknown> extends SimEvent<Process<unknown>> {
-  state: ProcessState = 'ready';
+  // Fields assigned in the constructor, not initialised in place: see SimEvent.
+  declare state: ProcessState;
   /** The body's return value, once done. */
-  result: T | undefined = undefined;
+  declare result: T | undefined;
+  declare readonly sim: Scheduler;
+  declare readonly id: number;
+  declare readonly name: string;
 
-  /** @internal */ _gen: ProcessBody<T> | null;
-  /** @internal what it waits on right now */ _wait: Wait<unknown> | null = null;
-  /** @internal whether that wait ends early on a signal */ _interruptible = false;
-  /** @internal the wait list it is in, if any: owned by ProcQueue (queue.ts) */ _queue: object | null = null;
-  /** @internal bumped whenever it leaves a wait list, so its old entry goes stale: owned by ProcQueue */ _epoch = 0;
-  /** @internal the rarely used rest (timeout, holdings, joiners, hooks, signal), made on first use */ _x: ProcessExtras | null = null;
-  /** @internal live-process list links */ _prev: Process<unknown> | null = null;
-  /** @internal */ _next: Process<unknown> | null = null;
+  /** @internal */ declare _gen: ProcessBody<T> | null;
+  /** @internal what it waits on right now */ declare _wait: Wait<unknown> | null;
+  /** @internal whether that wait ends early on a signal */ declare _interruptible: boolean;
+  /** @internal the wait list it is in, if any: owned by ProcQueue (queue.ts) */ declare _queue: object | null;
+  /** @internal bumped whenever it leaves a wait list, so its old entry goes stale: owned by ProcQueue */ declare _epoch: number;
+  /** @internal the rarely used rest (timeout, holdings, joiners, hooks, signal), made on first use */ declare _x: ProcessExtras | null;
+  /** @internal live-process list links */ declare _prev: Process<unknown> | null;
+  /** @internal */ declare _next: Process<unknown> | null;
 
-  constructor(
-    readonly sim: Scheduler,
-    readonly id: number,
-    readonly name: string,
-    body: (self: Process<T>) => ProcessBody<T>,
-  ) {
+  constructor(sim: Scheduler, id: number, name: string, body: (self: Process<T>) => ProcessBody<T>) {
     super(null);
+    this.state = 'ready';
+    this.result = undefined;
+    this.sim = sim;
+    this.id = id;
+    this.name = name;
+    this._gen = null;
+    this._wait = null;
+    this._interruptible = false;
+    this._queue = null;
+    this._epoch = 0;
+    this._x = null;
+    this._prev = null;
+    this._next = null;
     this._gen = body(this);
   }
 
@@ -204,18 +216,23 @@ const RETURNED: { done: true; value: unknown } = { done: true, value: undefined 
  * bookkeeping and gives it back in `_leave` / `_onKill`.
  */
 export abstract class Wait<T> implements Waitable<T> {
-  #step = 0;
+  /** @internal where `yield*` is in this wait: 0 before its first `next()`, 1 after (assigned, not a field initialiser: see SimEvent) */
+  declare _yielded: number;
+
+  constructor() {
+    this._yielded = 0;
+  }
 
   [Symbol.iterator](): Generator<Waitable<unknown>, T, unknown> {
-    this.#step = 0;
+    this._yielded = 0;
     return this as unknown as Generator<Waitable<unknown>, T, unknown>;
   }
 
   next(received?: unknown): IteratorResult<Waitable<unknown>, T> {
     // `yield*` reads a result's fields at once and keeps nothing, so two shared objects serve every wait:
     // two allocations fewer per wait on the engine's hottest path.
-    if (this.#step === 0) {
-      this.#step = 1;
+    if (this._yielded === 0) {
+      this._yielded = 1;
       YIELDED.value = this;
       return YIELDED as IteratorYieldResult<Waitable<unknown>>;
     }

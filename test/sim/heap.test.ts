@@ -6,7 +6,7 @@ import { EventHeap } from '../../src/sim/heap.js';
 type Op = { op: 'push'; time: number } | { op: 'pop' } | { op: 'remove'; pick: number };
 
 describe('event heap', () => {
-  it('pops in (time, seq) order under any mix of pushes, pops and removals', () => {
+  it('pops in (time, seq) order, and collects the earliest instant, under any mix of pushes, pops and removals', () => {
     const op = fc.oneof(
       fc.record({ op: fc.constant('push' as const), time: fc.integer({ min: 0, max: 20 }) }),
       fc.record({ op: fc.constant('pop' as const) }),
@@ -37,6 +37,13 @@ describe('event heap', () => {
             model = model.filter((e) => e !== ev);
           }
           expect(heap.size).toBe(model.length);
+          // collect: every event at the earliest time, whatever the heap's shape.
+          const first = model[0];
+          if (first !== undefined) {
+            const due: SimEvent[] = [];
+            heap.collect(first._time, due);
+            expect(due.sort(order)).toEqual(model.filter((e) => e._time === first._time));
+          }
         }
         while (model.length > 0) expect(heap.pop()).toBe(model.shift());
         expect(heap.top()).toBeUndefined();
