@@ -131,7 +131,7 @@ export default async function bench(): Promise<SimBenchResult> {
     `  memory     ${memory.bytesPerLiveProcess} B per live process (${memory.bytesPerLiveProcessFreshClosure} B with a fresh function* closure per spawn; ${fmt(MEMORY_PROCESSES)} blocked on a wait queue)`,
   );
   const targets = {
-    'at least 10x SimPy': ratio !== null && ratio >= 10,
+    'at least 12x SimPy': ratio !== null && ratio >= 12,
     'at least 3M events/s': modstorm.eventsPerSecond >= 3_000_000,
     'at most 1 KiB per live process': memory.bytesPerLiveProcess <= 1024,
   };
