@@ -52,22 +52,31 @@ const noneToWake: readonly never[] = Object.freeze([]);
  * entry" hold without sequence numbers.
  */
 export class Flight<K, W, V = unknown> {
+  // Fields assigned in the constructor rather than initialised in place: an ES2022 field is a
+  // define per field and per run, which shows on workloads of one short run per key.
   // Created on the first registered waiter: most runs have none, and a Set per run shows in benchmarks.
-  #waiters: Set<W> | undefined = undefined;
+  #waiters: Set<W> | undefined;
   /** Callers (leader included) still waiting for this run: not left, not yet told. */
-  present = 1;
+  declare present: number;
   /** Set once by `settle`. */
-  outcome: Outcome<V> | undefined = undefined;
+  declare outcome: Outcome<V> | undefined;
   /** What joiners get: `mapJoin(outcome)`, set by the core on first need after `settle` (see `MergeCore.joined`). */
-  joinOutcome: Outcome<V> | undefined = undefined;
+  declare joinOutcome: Outcome<V> | undefined;
   /** Whether `forget` dropped this run's entry before it settled. */
-  forgotten = false;
+  declare forgotten: boolean;
+  declare readonly key: K;
+  /** Sequence number of this run under the core, for traces. */
+  declare readonly seq: number;
 
-  constructor(
-    readonly key: K,
-    /** Sequence number of this run under the core, for traces. */
-    readonly seq: number,
-  ) {}
+  constructor(key: K, seq: number) {
+    this.#waiters = undefined;
+    this.present = 1;
+    this.outcome = undefined;
+    this.joinOutcome = undefined;
+    this.forgotten = false;
+    this.key = key;
+    this.seq = seq;
+  }
 
   get settled(): boolean {
     return this.outcome !== undefined;

@@ -8,6 +8,8 @@
 export { MergeCore, Flight, type Begin, type MergeCoreOptions, type MergeStats, type Outcome } from './core.js';
 export {
   Merger,
+  asyncContextFrameInUse,
+  type DeadlockDetection,
   MergeDeadlockError,
   MergeTimeoutError,
   type MergerOptions,

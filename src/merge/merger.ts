@@ -20,12 +20,26 @@
  *    aborts (with the last leaver's reason) and the run is forgotten, so the
  *    next request starts afresh instead of joining an aborted run. Without
  *    it, a run nobody waits for goes on and later callers still join it.
- * 6. A request for a key from inside that key's own run (same merger, same
- *    async context, directly or through nested runs, while that run is in
- *    flight) rejects at once with an error whose `code` is `'EDEADLK'`,
- *    instead of waiting for itself. A call from a context the run has
- *    outlived (a timer set in its body) is an ordinary request. Holds
- *    unless the merger was built with `detectDeadlock: false`.
+ * 6. A request for a key from inside that key's own run (same merger,
+ *    directly or through nested runs, while that run is in flight) rejects
+ *    at once with an error whose `code` is `'EDEADLK'`, instead of waiting
+ *    for itself. How far this reaches is `detectDeadlock`'s choice:
+ *    - `'sync'`: a request made in the synchronous part of the body (before
+ *      its first `await`), or of a body it started synchronously. Costs a
+ *      variable set and restored around each body call.
+ *    - `'full'`: also after any `await`, through AsyncLocalStorage (the
+ *      run is the body's async context). A call from a context the run has
+ *      outlived (a timer set in its body) is an ordinary request. On Node
+ *      20 and 22 AsyncLocalStorage turns promise hooks on process-wide
+ *      while a run is in flight (every promise in the process then costs
+ *      2–3×); on Node ≥ 24 it is built on AsyncContextFrame and costs
+ *      little.
+ *    - `true` (the default): `'full'` where AsyncLocalStorage runs on
+ *      AsyncContextFrame (Node ≥ 24 unless started with
+ *      `--no-async-context-frame`), else `'sync'`. `Merger.detection` says
+ *      which one a merger got.
+ *    - `false`: none; a request for its own key then waits for itself
+ *      forever, as in Go's singleflight.
  * 7. `mapJoin(outcome)` decides what joiners receive, once per run; the
  *    leader always gets the real outcome. If `mapJoin` throws, joiners
  *    reject with what it threw.
@@ -54,14 +68,18 @@ export interface MergerOptions<V> {
   abortWhenAbandoned?: boolean;
   /**
    * Reject a request made from inside its own key's run with EDEADLK
-   * (guarantee 6). Default true. It needs async context: on Node 20,
-   * AsyncLocalStorage turns on promise hooks process-wide while a run is in
-   * flight, which slows every promise (see bench/results/merge.json). Pass
-   * false only if no body can ask for its own key: such a request would
-   * then wait for itself forever, as in Go's singleflight.
+   * (guarantee 6): `'sync'` catches a request made before the body's first
+   * `await` and costs nothing measurable; `'full'` catches it after any
+   * `await` too, through AsyncLocalStorage, which on Node 20 and 22 slows
+   * every promise in the process while a run is in flight; `true` (the
+   * default) is `'full'` where that is cheap (AsyncContextFrame: Node ≥ 24)
+   * and `'sync'` elsewhere; `false` turns detection off.
    */
-  detectDeadlock?: boolean;
+  detectDeadlock?: boolean | 'sync' | 'full';
 }
+
+/** What a merger detects (guarantee 6): see `MergerOptions.detectDeadlock`. */
+export type DeadlockDetection = 'none' | 'sync' | 'full';
 
 export interface RunOptions {
   /** Leave when this signal aborts: this caller rejects with its reason; the run goes on. */
@@ -109,22 +127,58 @@ interface Frame {
 
 /** A run: the core's flight plus this front end's state for it; also its body's context frame. */
 class Run<K, V> extends Flight<K, Deliver<V>, V> implements Frame {
+  // Fields assigned in the constructor rather than initialised in place: an ES2022 field is a
+  // define per field and per run, which shows on workloads of one short run per key.
   /** The run's own signal, for a body that takes one; see `#begin`. */
-  controller: AbortController | undefined = undefined;
+  declare controller: AbortController | undefined;
   /** The innermost run in flight whose body started this one, for EDEADLK detection. */
-  parent: Frame | undefined = undefined;
-  /** One promise shared by every joiner without a signal or timeout, settled by `#finish`. */
-  joined: Promise<RunResult<V>> | undefined = undefined;
-  resolveJoined: ((result: RunResult<V>) => void) | undefined = undefined;
-  rejectJoined: ((error: unknown) => void) | undefined = undefined;
+  declare parent: Frame | undefined;
+  /** One promise shared by every joiner without a signal or timeout, chained off the leader's. */
+  declare joined: Promise<RunResult<V>> | undefined;
+  /** The leader's promise (a leader without signal or timeout), for `joined` to chain off. */
+  declare led: Promise<RunResult<V>> | undefined;
   /** The leader's delivery when it may leave (signal or timeout); cleared once it has left or been told. */
-  leader: Deliver<V> | undefined = undefined;
+  declare leader: Deliver<V> | undefined;
+  /** Settles the joiners' promise when there is no `led` to chain it off (see `#joinedPromise`). */
+  declare onSettled: (() => void) | undefined;
+
+  constructor(key: K, seq: number) {
+    super(key, seq);
+    this.controller = undefined;
+    this.parent = undefined;
+    this.joined = undefined;
+    this.led = undefined;
+    this.leader = undefined;
+    this.onSettled = undefined;
+  }
 }
 
 // Node 20's AsyncLocalStorage turns on promise hooks process-wide, which slows every promise;
 // so it is enabled only while some framed run is in flight (in any Merger), disabled when none is.
 const bodyContext = new AsyncLocalStorage<Frame>();
 let runsInFlight = 0;
+
+/** The run whose body is running synchronously right now (any detecting merger), for `'sync'` detection. */
+let syncFrame: Frame | undefined;
+
+/**
+ * Whether AsyncLocalStorage is built on AsyncContextFrame here (Node ≥ 24 by default, opt-out by
+ * `--no-async-context-frame`; Node 22 only with `--experimental-async-context-frame`): then it
+ * costs no promise hooks, and `'full'` detection is the default.
+ */
+export function asyncContextFrameInUse(): boolean {
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major >= 24) return !flags.includes('--no-async-context-frame');
+  return major === 22 && flags.includes('--experimental-async-context-frame');
+}
+
+function detectionOf(option: MergerOptions<unknown>['detectDeadlock']): DeadlockDetection {
+  if (option === false) return 'none';
+  if (option === 'sync' || option === 'full') return option;
+  if (option === undefined || option === true) return asyncContextFrameInUse() ? 'full' : 'sync';
+  throw new TypeError(`merge: detectDeadlock must be true, false, 'sync' or 'full', got ${String(option)}`);
+}
 
 /** A signal that never aborts, shared by bodies that declare no parameter (so cannot see it). */
 const neverAborted = new AbortController().signal;
@@ -133,10 +187,15 @@ export class Merger<K, V> {
   readonly #core: MergeCore<K, Deliver<V>, V, Run<K, V>>;
   readonly #abortWhenAbandoned: boolean;
   readonly #detectDeadlock: boolean;
+  readonly #full: boolean;
+  /** What this merger detects (guarantee 6): `'full'`, `'sync'` or `'none'`. */
+  readonly detection: DeadlockDetection;
 
   constructor(options: MergerOptions<V> = {}) {
     this.#abortWhenAbandoned = options.abortWhenAbandoned ?? false;
-    this.#detectDeadlock = options.detectDeadlock ?? true;
+    this.detection = detectionOf(options.detectDeadlock);
+    this.#detectDeadlock = this.detection !== 'none';
+    this.#full = this.detection === 'full';
     this.#core = new MergeCore<K, Deliver<V>, V, Run<K, V>>({
       newFlight: (key, seq) => new Run<K, V>(key, seq),
       mapJoin: options.mapJoin,
@@ -184,7 +243,8 @@ export class Merger<K, V> {
       this.#finish(run, { ok: false, error });
       return Promise.reject(error);
     }
-    return Promise.resolve(produced).then(
+    // A joiner may have joined synchronously inside the body (no detection): it chains off `led` below.
+    const led = Promise.resolve(produced).then(
       (value) => {
         this.#finish(run, { ok: true, value });
         return { value, role: 'lead' as const };
@@ -194,16 +254,33 @@ export class Merger<K, V> {
         throw error;
       },
     );
+    run.led = led;
+    return led;
   }
 
-  /** A joiner without signal or timeout: it never leaves, so one promise, settled by `#finish`, serves all such. */
+  /**
+   * A joiner without signal or timeout: it never leaves, so one promise serves all such. It is
+   * chained off the leader's (no executor, no resolvers kept): the leader hears first, the joiners
+   * one microtask later, with `mapJoin`'s outcome.
+   */
   #join(key: K, run: Run<K, V>): Promise<RunResult<V>> {
-    if (this.#detectDeadlock && insideRunOf(run)) return Promise.reject(new MergeDeadlockError(key));
+    if (this.#detectDeadlock && this.#insideRunOf(run)) return Promise.reject(new MergeDeadlockError(key));
     this.#core.join(run);
-    return (run.joined ??= new Promise<RunResult<V>>((resolve, reject) => {
-      run.resolveJoined = resolve;
-      run.rejectJoined = reject;
-    }));
+    return (run.joined ??= this.#joinedPromise(run));
+  }
+
+  #joinedPromise(run: Run<K, V>): Promise<RunResult<V>> {
+    const tell = (): RunResult<V> => {
+      const joined = this.#core.joined(run);
+      if (joined.ok) return { value: joined.value, role: 'join' };
+      throw joined.error;
+    };
+    // The leader's promise exists once the body has returned; a join made synchronously inside the
+    // body (detection off) comes before it, and then waits for the settle through a deferred.
+    if (run.led !== undefined) return run.led.then(tell, tell);
+    return new Promise<void>((resolve) => {
+      run.onSettled = resolve;
+    }).then(tell);
   }
 
   #runWithOptions(key: K, fn: Body<V>, { signal, timeoutMs }: RunOptions): Promise<RunResult<V>> {
@@ -216,7 +293,7 @@ export class Merger<K, V> {
       return inFlight === undefined ? this.#lead(key, fn) : this.#join(key, inFlight);
     }
     if (inFlight !== undefined) {
-      if (this.#detectDeadlock && insideRunOf(inFlight)) return Promise.reject(new MergeDeadlockError(key));
+      if (this.#detectDeadlock && this.#insideRunOf(inFlight)) return Promise.reject(new MergeDeadlockError(key));
       return this.#waitLeaving(key, inFlight, 'join', signal, timeoutMs, undefined);
     }
     const run = this.#begin(key, fn);
@@ -243,16 +320,34 @@ export class Merger<K, V> {
     // AbortController costs microseconds in Node 20. One that does gets its own, so listeners it
     // never removes die with the run instead of piling up on a shared signal.
     if (fn.length > 0) run.controller = new AbortController();
-    if (this.#detectDeadlock) run.parent = liveFrame(bodyContext.getStore());
+    if (this.#detectDeadlock) run.parent = liveFrame(this.#full ? bodyContext.getStore() : syncFrame);
     return run;
   }
 
-  /** Calls the body, inside a context frame that marks this run when deadlocks are detected. */
+  /**
+   * Calls the body, marked as this run when deadlocks are detected: for its synchronous part
+   * (`syncFrame`, restored however the body returns) and, under full detection, as its async context.
+   */
   #startBody(run: Run<K, V>, fn: Body<V>): V | PromiseLike<V> {
     const signal = run.controller?.signal ?? neverAborted;
     if (!this.#detectDeadlock) return fn(signal);
-    runsInFlight++;
-    return bodyContext.run(run, fn, signal);
+    const outer = syncFrame;
+    syncFrame = run;
+    try {
+      if (!this.#full) return fn(signal);
+      runsInFlight++;
+      return bodyContext.run(run, fn, signal);
+    } finally {
+      syncFrame = outer;
+    }
+  }
+
+  /** Whether the caller is inside the body of `run` (directly or through nested runs), as far as this merger detects. */
+  #insideRunOf(run: Frame): boolean {
+    for (let frame = this.#full ? bodyContext.getStore() : syncFrame; frame !== undefined; frame = frame.parent) {
+      if (frame === run) return true;
+    }
+    return false;
   }
 
   /**
@@ -317,29 +412,17 @@ export class Merger<K, V> {
     this.#core.settle(run, outcome);
   }
 
-  /** The core's `onSettle`: the leader first, then the joiners sharing one promise; registered waiters come after. */
+  /** The core's `onSettle`: the leader first, then the joiners sharing one promise (see `#joinedPromise`); registered waiters come after. */
   #settled(run: Run<K, V>): void {
-    // Every body of a detecting merger ran framed (#startBody is the only way a body starts).
-    if (this.#detectDeadlock && --runsInFlight === 0) bodyContext.disable();
-    const outcome = run.outcome as Outcome<V>;
+    // Every body of a fully detecting merger ran in its context (#startBody is the only way a body starts).
+    if (this.#full && --runsInFlight === 0) bodyContext.disable();
     const leader = run.leader;
     if (leader !== undefined) {
       run.leader = undefined;
-      leader(outcome);
+      leader(run.outcome as Outcome<V>);
     }
-    if (run.joined === undefined) return;
-    const joined = this.#core.joined(run);
-    if (joined.ok) run.resolveJoined?.({ value: joined.value, role: 'join' });
-    else run.rejectJoined?.(joined.error);
+    run.onSettled?.();
   }
-}
-
-/** Whether the current async context is inside the body of `run` (directly or through nested runs). */
-function insideRunOf(run: Frame): boolean {
-  for (let frame = bodyContext.getStore(); frame !== undefined; frame = frame.parent) {
-    if (frame === run) return true;
-  }
-  return false;
 }
 
 /**

@@ -7,7 +7,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Merger, MergeDeadlockError, type Outcome, type RunResult } from '../../src/merge/index.js';
+import { Merger, MergeDeadlockError, asyncContextFrameInUse, type Outcome, type RunResult } from '../../src/merge/index.js';
 import { deferred, flush, observe } from './helpers.js';
 
 afterEach(() => {
@@ -152,7 +152,7 @@ describe('§4.4 every outcome reaches every waiter; none hangs', () => {
   it('a rejection reaches the leader and every kind of joiner, as the same error', () => everyoneHears('reject'));
 
   it('a synchronous throw reaches a caller that joined while the body was still starting', async () => {
-    const merger = new Merger<string, string>();
+    const merger = new Merger<string, string>({ detectDeadlock: 'full' });
     const outside = new AsyncResource('outside-the-run'); // another async context: not a self-request
     const failure = new Error('init failed');
     let joined: Promise<RunResult<string>> | undefined;
@@ -306,8 +306,9 @@ describe('§4.5 a waiter may leave without cancelling the run', () => {
 
 // A regression here is a hang: fail in seconds, not at the suite's 60 s limit.
 describe('§4.6 a request for a key from inside its own run fails at once with EDEADLK', { timeout: 5_000 }, () => {
-  it('after an await inside the body', async () => {
-    const merger = new Merger<string, string>();
+  it('after an await inside the body, under full detection', async () => {
+    const merger = new Merger<string, string>({ detectDeadlock: 'full' });
+    expect(merger.detection).toBe('full');
     const result = await merger.run('pcc_cpufreq', async () => {
       await flush();
       const self = observe(merger.run('pcc_cpufreq', async () => 'never'));
@@ -332,8 +333,8 @@ describe('§4.6 a request for a key from inside its own run fails at once with E
     expect(merger.stats()).toEqual({ runs: 1, joins: 0, leaves: 0, inFlight: 0 });
   });
 
-  it('through a nested run of another key (a → b → a)', async () => {
-    const merger = new Merger<string, string>();
+  it('through a nested run of another key (a → b → a), under full detection', async () => {
+    const merger = new Merger<string, string>({ detectDeadlock: 'full' });
     const outer = merger.run('a', async () => {
       const inner = await merger.run('b', async () => {
         await flush();
@@ -374,6 +375,48 @@ describe('§4.6 a request for a key from inside its own run fails at once with E
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MergeDeadlockError);
     expect((error as Error).message).toContain('EDEADLK');
+  });
+
+  it('by default: full where AsyncLocalStorage is built on AsyncContextFrame (Node ≥ 24), else sync', () => {
+    expect(new Merger().detection).toBe(asyncContextFrameInUse() ? 'full' : 'sync');
+    expect(new Merger({ detectDeadlock: true }).detection).toBe(new Merger().detection);
+    expect(new Merger({ detectDeadlock: 'sync' }).detection).toBe('sync');
+    expect(new Merger({ detectDeadlock: false }).detection).toBe('none');
+    expect(asyncContextFrameInUse()).toBe(Number(process.versions.node.split('.')[0]) >= 24 && !process.execArgv.includes('--no-async-context-frame'));
+    expect(() => new Merger({ detectDeadlock: 'yes' as unknown as boolean })).toThrow(TypeError);
+  });
+
+  for (const detectDeadlock of [undefined, 'sync', 'full'] as const) {
+    it(`synchronously inside the body, and through a synchronous a → b → a, with detectDeadlock ${String(detectDeadlock)} (on every Node)`, async () => {
+      const merger = new Merger<string, string>({ detectDeadlock });
+      let direct: Promise<RunResult<string>> | undefined;
+      let nested: Promise<RunResult<string>> | undefined;
+      const a = merger.run('a', async () => {
+        direct = merger.run('a', async () => 'never');
+        void merger.run('b', () => {
+          nested = merger.run('a', async () => 'never');
+          return Promise.resolve('b');
+        });
+        return 'a';
+      });
+      await expect(a).resolves.toEqual({ value: 'a', role: 'lead' });
+      await expect(direct).rejects.toMatchObject({ code: 'EDEADLK', key: 'a' });
+      await expect(nested).rejects.toMatchObject({ code: 'EDEADLK', key: 'a' });
+      // The synchronous frame is restored however a body returns: a later request from outside is an ordinary one.
+      await expect(merger.run('a', async () => 'again')).resolves.toEqual({ value: 'again', role: 'lead' });
+    });
+  }
+
+  it("under 'sync' detection a request after the body's first await is an ordinary join (what 'full' adds)", async () => {
+    const merger = new Merger<string, string>({ detectDeadlock: 'sync' });
+    let inner: Promise<RunResult<string>> | undefined;
+    const outer = await merger.run('k', async () => {
+      await flush();
+      inner = merger.run('k', async () => 'never');
+      return 'v';
+    });
+    expect(outer.value).toBe('v');
+    await expect(inner).resolves.toEqual({ value: 'v', role: 'join' });
   });
 
   it('with detectDeadlock: false the check is off: the inner request joins its own run', async () => {
