@@ -10,12 +10,17 @@
  * slows a round down, so the best round is the least disturbed one, and the
  * rotation keeps drift from favouring whoever runs first.
  *
- * Separate processes matter: the Merger's EDEADLK detection uses
+ * Separate processes matter: the Merger's full EDEADLK detection uses
  * AsyncLocalStorage, which in Node 20 turns on promise hooks for the whole
- * process while a run is in flight. In one process, every contender measured
- * after the Merger would pay that tax too. Two extra rows size the tax:
+ * process while a run is in flight (its default there is the synchronous
+ * check; full detection is the default on Node >= 24, where AsyncLocalStorage
+ * is built on AsyncContextFrame). In one process, every contender measured
+ * after it would pay that tax too. Two extra rows size the tax:
  * `baseline+hooks` (the baseline with an AsyncLocalStorage active) and
- * `Merger detectDeadlock:false` (the Merger without the detection).
+ * `Merger detectDeadlock:false` (the Merger without any detection).
+ *
+ * The Node that runs the bench runs every contender (process.execPath): for
+ * Node 24, `npx -p node@24 node node_modules/tsx/dist/cli.mjs bench/run.ts merge`.
  *
  * Environment: MERGE_BENCH_ROUNDS (default 3), MERGE_BENCH_REPS (11),
  * MERGE_BENCH_WARMUP (3).
@@ -25,6 +30,7 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
+import { asyncContextFrameInUse } from '../../src/merge/index.js';
 import { contenderNames, type ContenderName } from './contenders.js';
 import type { Measurement } from './measure.js';
 import { workloadNames, workloads, type WorkloadName } from './workloads.js';
@@ -116,6 +122,8 @@ export default async function mergeBench(): Promise<object> {
 
   return {
     node: process.version,
+    /** What `new Merger()` detects on this Node (guarantee 6 in src/merge/merger.ts). */
+    mergerDefaultDetection: asyncContextFrameInUse() ? 'full' : 'sync',
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
     measuredAt: new Date().toISOString(),
     method:
