@@ -90,15 +90,17 @@ function* askLocked(k: LoaderContext, hook: PolicyHook, point: DetectionPoint, r
 function* loadFromFile(k: LoaderContext, req: LoadRequest): Step<SyscallResult> {
   const { costs, stats, policy } = k;
   const file = req.file;
-  const compressedLen = file.compressed ? file.size : 0;
+  // init_module gets the image kmod decompressed in userspace; finit_module reads the file and undoes its compression.
+  const kernelDecompresses = file.compressed && req.call === 'finit_module';
+  const compressedLen = kernelDecompresses ? file.size : 0;
   const len = file.compressed ? Math.round(file.size * costs.decompressedSizeFactor) : file.size;
 
   // Stage 1: read the file [vmalloc #1]; decompress [#2], freeing the compressed copy.
-  let copyBytes = file.size;
+  let copyBytes = kernelDecompresses ? file.size : len;
   stats.vmalloc(copyBytes);
   if (req.call === 'finit_module') yield* charge(k, 'read', costs.read, file.size);
   else yield* k.sim.delay(0, 'read'); // init_module: the image is already in a user buffer
-  if (file.compressed) {
+  if (kernelDecompresses) {
     stats.vmalloc(len);
     yield* charge(k, 'decompress', costs.decompress, len);
     stats.vfree(copyBytes);

@@ -1,5 +1,5 @@
 /**
- * Terminal tables of runs (SPEC §6): one run's figures, and strategies side
+ * Terminal tables of runs: one run's figures, and strategies side
  * by side. Pure functions of RunResult; plain text without colours, so the
  * output pastes into a mailing-list reply.
  */
@@ -32,6 +32,7 @@ export function runTable(r: RunResult): string {
     ['peak module memory', `${bytes(r.peakModuleBytes)}${r.allocationFailures > 0 ? ` (${count(r.allocationFailures)} allocation failures)` : ''}`],
     ['udev workers', `${count(r.workerWarnings)} warnings, ${count(r.workerTimeouts)} timeouts, ${count(r.workerKills)} killed`],
     ['module sizes', moduleSizesText(r.moduleSizes)],
+    ...insertRows(r),
   ];
   for (const row of rows) summary.push(row);
 
@@ -50,6 +51,12 @@ export function runTable(r: RunResult): string {
 }
 
 /** Where the module sizes came from: a tree without modules.sizes.tsv changes every memory figure, so say it. */
+/** A row only when kmod decompressed files itself: then init_module bypassed any idempotent check. */
+export function insertRows(r: RunResult): [string, string][] {
+  const c = r.insertCalls;
+  return c.init_module === 0 ? [] : [['module inserts', `${count(c.finit_module)} finit_module, ${count(c.init_module)} init_module (kmod decompressed)`]];
+}
+
 export function moduleSizesText(s: ModuleSizes): string {
   const fallback = `${count(s.defaulted)} at the default ${bytes(s.defaultBytes)}`;
   if (s.sizesFile) {

@@ -12,7 +12,7 @@ import type { RunResult } from '../scenario/result.js';
 import { NS_PER_MS } from '../sim/index.js';
 import { bytes, count, firstToLast, insertedText, metricValue, seconds, tally } from './format.js';
 import { HEADLINE_MODULES, SWEEP_METRICS, requestedModules, resultName } from './metrics.js';
-import { moduleSizesText, sizesLine, whyV53IsSlow } from './table.js';
+import { insertRows, moduleSizesText, sizesLine, whyV53IsSlow } from './table.js';
 
 /** The widest line the text format writes. */
 export const TEXT_WIDTH = 72;
@@ -81,6 +81,7 @@ function runFields(r: RunResult): [string, string][] {
     ['udev workers', `${count(r.workersForked)} forked, ${count(r.workerTimeouts)} timeouts, ${count(r.workerKills)} killed`],
     ['profile', r.profile],
     ['module sizes', moduleSizesText(r.moduleSizes)],
+    ...insertRows(r),
   ];
 }
 

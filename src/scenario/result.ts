@@ -65,6 +65,8 @@ export interface RunResult {
   allocationFailures: number;
   /** Where the module tree's sizes came from (modules.sizes.tsv, the .ko files, or the default). */
   moduleSizes: ModuleSizes;
+  /** Module inserts by the syscall kmod chose: init_module for a compressed file it decompressed itself. */
+  insertCalls: { finit_module: number; init_module: number };
   /** By module name, sorted. */
   modules: Record<string, ModuleRunResult>;
   /** Loads and memory over time; only when the run was asked to record them (runScenario's `timeline`). */

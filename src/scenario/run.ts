@@ -5,7 +5,7 @@
  * `udevadm trigger --action=add` over every device, run until nothing is
  * left to do. The result is a plain object (result.ts).
  */
-import { Kernel, sortedTally } from '../kernel/index.js';
+import { Kernel, sortedTally, stageNs } from '../kernel/index.js';
 import { Simulation, fifoChooser, randomChooser, type Ns, type ProcessBody } from '../sim/index.js';
 import { KmodBuiltin, Udevd } from '../userspace/udev/index.js';
 import { machineDevices, memoryBytes } from './machine.js';
@@ -72,6 +72,12 @@ export function buildStorm(scenario: Scenario): Storm {
     kernel,
     costs: udevCosts,
     strategy: scenario.strategy.userspace,
+    insert: { kernelDecompress: scenario.modules.kernelDecompress, kmodVersion: scenario.udev.kmodVersion },
+    // kmod's decompression runs the same algorithm on the same CPU as the kernel's would: the kernel's cost per output byte.
+    decompressNs: (path) => {
+      const file = kernel.file(path);
+      return file === undefined ? 0 : stageNs(scenario.costs.decompress, Math.round(file.size * scenario.costs.decompressedSizeFactor));
+    },
   });
   const udevd = new Udevd(sim, {
     childrenMax: scenario.udev.childrenMax,
@@ -194,6 +200,7 @@ export function collect(scenario: Scenario, storm: Storm): RunResult {
     peakModuleBytes: stats.peakModuleAreaBytes,
     allocationFailures: stats.allocationFailures,
     moduleSizes: { ...tree.sizes },
+    insertCalls: { ...kmod.insertCalls },
     modules,
     ties: scenario.ties,
     warnings: [...new Set(storm.warnings)],

@@ -6,6 +6,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { resolveCosts, type CostOverrides, type CostProfile, type SyscallResult } from '../kernel/index.js';
 import { NS_PER_MS, NS_PER_S, type Ns } from '../sim/index.js';
+import type { Compression } from '../userspace/kmod/index.js';
 import { defaultChildrenMax, type UdevCosts } from '../userspace/udev/index.js';
 import {
   cpufreqDriverProblem,
@@ -42,6 +43,8 @@ export interface ModulesSpec {
   readonly dir: string | undefined;
   readonly defaultSizeBytes: number;
   readonly init: Readonly<Record<string, InitOverride>>;
+  /** The compression the kernel undoes itself (/sys/module/compression), or 'none'. */
+  readonly kernelDecompress: Compression | 'none';
 }
 
 export interface UdevSpec {
@@ -53,6 +56,8 @@ export interface UdevSpec {
   readonly killDelayNs: Ns;
   /** udevd's costs: the profile's, with the scenario's overrides. */
   readonly costs: Readonly<UdevCosts>;
+  /** The libkmod udevd is linked with: from 31 on it hands compressed files to a kernel that can undo them. */
+  readonly kmodVersion: number;
 }
 
 export interface Scenario {
@@ -141,6 +146,7 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
       dir: dir === undefined ? undefined : isAbsolute(dir) ? dir : resolve(origin.baseDir ?? process.cwd(), dir),
       defaultSizeBytes: s.modules.defaultSizeBytes,
       init,
+      kernelDecompress: s.modules.kernelDecompress,
     },
     profile,
     costs: resolveCosts(s.costs as CostOverrides, profile.kernel),
@@ -150,6 +156,7 @@ export function resolveScenario(input: unknown = {}, origin: ScenarioOrigin = {}
       eventTimeoutNs: Math.round(s.udev.eventTimeoutS * NS_PER_S),
       killDelayNs: Math.round(s.udev.killDelayS * NS_PER_S),
       costs: { ...profile.udev, ...s.udev.costs },
+      kmodVersion: s.udev.kmodVersion,
     },
     strategy: strategySpec(
       s.strategy as Parameters<typeof strategySpec>[0],

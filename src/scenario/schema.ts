@@ -41,6 +41,12 @@ export const MAX_INIT_MS = 86_400_000;
 export const MAX_SEED = 2 ** 31 - 1;
 export const MAX_CHILDREN = 1_000_000;
 export const MAX_EVENT_TIMEOUT_S = 86_400;
+/** kmod releases: 1 (2011) … 34 (2025); a later one is taken to behave as 31+. */
+const MIN_KMOD_VERSION = 1;
+const MAX_KMOD_VERSION = 99;
+const DEFAULT_KMOD_VERSION = 30;
+/** What /sys/module/compression can show (kernel/module/decompress.c), or none. */
+const KERNEL_DECOMPRESS = ['none', 'xz', 'zstd', 'gzip'] as const;
 /** Used for a module without an entry in modules.sizes.tsv. */
 export const DEFAULT_MODULE_SIZE_BYTES = 64 * 1024;
 export const DEFAULT_SEED = 1;
@@ -136,6 +142,8 @@ const modules = z.strictObject({
   defaultSizeBytes: whole(1, MAX_MODULE_BYTES).default(DEFAULT_MODULE_SIZE_BYTES),
   /** Per module name: what its init returns and how long it runs. */
   init: z.record(z.string(), initOverride, { error: 'must map module names to { result, initMs }' }).default({}),
+  /** The compression the kernel undoes itself: what /sys/module/compression shows (CONFIG_MODULE_DECOMPRESS, Linux ≥ 5.17), or none. */
+  kernelDecompress: choice(KERNEL_DECOMPRESS).default('none'),
 });
 
 const udev = z.strictObject({
@@ -144,6 +152,8 @@ const udev = z.strictObject({
   eventTimeoutS: positive(MAX_EVENT_TIMEOUT_S).default(180),
   /** SIGKILL this long after the event timeout: 0 in systemd 252 (Debian 12), 10 in newer systemd. */
   killDelayS: z.number({ error: 'must be a number ≥ 0' }).min(0, { error: 'must be a number ≥ 0' }).max(MAX_EVENT_TIMEOUT_S, { error: `must be at most ${MAX_EVENT_TIMEOUT_S}` }).default(0),
+  /** The libkmod udevd uses: 30 in Debian 12; from 31 on compressed files the kernel can undo go to finit_module. */
+  kmodVersion: whole(MIN_KMOD_VERSION, MAX_KMOD_VERSION).default(DEFAULT_KMOD_VERSION),
   /** udev's own costs, in ns, over the profile's (see src/userspace/udev/costs.ts). */
   costs: udevCostsSchema.partial().default({}),
 });
@@ -189,7 +199,13 @@ Scenario file fields (all optional; a value outside its range is refused, exit 2
   modules.dir                   a directory with modules.dep, .alias, .symbols, .softdep, .builtin (and optionally
                                 modules.sizes.tsv: path<TAB>decimal bytes, 1-${n(MAX_MODULE_BYTES)})
   modules.defaultSizeBytes      1-${n(MAX_MODULE_BYTES)} (default ${n(DEFAULT_MODULE_SIZE_BYTES)}): size of a module not in modules.sizes.tsv
-  modules.init.NAME             { result: 0 or an errno name, initMs: 0-${n(MAX_INIT_MS)} }; NAME must be a module of the tree
+  modules.init.NAME             { result: 0 or an errno name, initMs: 0-${n(MAX_INIT_MS)}, selfLoad: true or false };
+                                NAME must be a module of the tree
+  modules.kernelDecompress      ${KERNEL_DECOMPRESS.join(', ')} (default none): the compression the kernel undoes itself
+                                (/sys/module/compression); a tree's .ko.xz/.ko.zst/.ko.gz files go to finit_module only
+                                with it and udev.kmodVersion ≥ 31, else kmod decompresses them and calls init_module,
+                                which the idempotent check never sees
+  udev.kmodVersion              ${MIN_KMOD_VERSION}-${MAX_KMOD_VERSION} (default ${DEFAULT_KMOD_VERSION}, Debian 12's kmod)
   udev.childrenMax              1-${n(MAX_CHILDREN)} (default: udevd's formula from CPUs and memory)
   udev.eventTimeoutS            > 0, at most ${n(MAX_EVENT_TIMEOUT_S)} (default 180)
   costs, udev.costs, profile     kernel and udev costs over the cost profile's, each within the range the profile documents

@@ -37,6 +37,7 @@ function result(kernel: string, modules: Record<string, ModuleRunResult>, settle
     peakModuleBytes: 5 * 1024 * 1024,
     allocationFailures: 0,
     moduleSizes: { sizesFile: true, fromSizesFile: 2, fromFiles: 0, defaulted: 0, defaultBytes: 65536 },
+    insertCalls: { finit_module: 3, init_module: 0 },
     modules,
     ties: 'fifo',
     warnings: [],

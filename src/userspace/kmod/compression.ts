@@ -30,7 +30,15 @@ export function compressionOf(image: Uint8Array): Compression | undefined {
 
 /** Whether a path names a compressed module, by the suffixes depmod and kmod know. */
 export function isCompressedModulePath(path: string): boolean {
-  return /\.ko\.(xz|zst|gz)$/.test(path);
+  return compressionOfPath(path) !== undefined;
+}
+
+const SUFFIXES: Readonly<Record<string, Compression>> = { xz: 'xz', zst: 'zstd', gz: 'gzip' };
+
+/** The compression a modules.dep path names by its suffix (`.ko.xz`, `.ko.zst`, `.ko.gz`); undefined for `.ko`. */
+export function compressionOfPath(path: string): Compression | undefined {
+  const m = /\.ko\.(xz|zst|gz)$/.exec(path);
+  return m === null ? undefined : SUFFIXES[m[1] as string];
 }
 
 type ZstdSync = (buf: Uint8Array) => Buffer;

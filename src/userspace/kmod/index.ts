@@ -17,7 +17,8 @@ export {
   type ConfigSoftdep,
   type ModprobeConfig,
 } from './modprobe-config.js';
-export { compressionOf, decompressModule, isCompressedModulePath, type Compression } from './compression.js';
+export { compressionOf, compressionOfPath, decompressModule, isCompressedModulePath, type Compression } from './compression.js';
+export { insertCall, KMOD_KERNEL_DECOMPRESS_FROM, type InsertCall, type InsertSetup } from './insert.js';
 export { parseModinfo, readModinfo, readModuleImage, type Modinfo, type ModinfoField } from './modinfo.js';
 export { hexString, modinfoFields, modinfoText, type ModinfoTextOptions } from './modinfo-text.js';
 export { moduleSignature, type ModuleSignature } from './signature.js';

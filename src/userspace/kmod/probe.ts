@@ -2,7 +2,7 @@
  * Loading one module the way kmod_module_probe_insert_module does (kmod 30),
  * written as a generator over an abstract kernel port so it runs in
  * simulated time without knowing the simulator: each finit_module is
- * `yield* port.finitModule(path, args)`, and whatever the port yields (sim
+ * `yield* port.insertModule(path, args)`, and whatever the port yields (sim
  * waitables) passes straight through.
  *
  * Order: for each modules.dep dependency, deepest first, its softdeps `pre:`,
@@ -23,7 +23,8 @@ export interface KernelPort<Y> {
   /** /sys/module/NAME/initstate; undefined when the module is not loaded. */
   initstate(name: string): Initstate | undefined;
   isBuiltin(name: string): boolean;
-  finitModule(path: string, args: string): Generator<Y, SyscallResult, unknown>;
+  /** kmod_module_insert_module(): finit_module, or init_module after decompressing in userspace (insert.ts). */
+  insertModule(path: string, args: string): Generator<Y, SyscallResult, unknown>;
   /**
    * Runs a modprobe.d `install` command. Without it the command is recorded
    * as run and successful (the simulation has no shell).
@@ -49,7 +50,7 @@ export type ProbeAction =
 
 export interface ProbeStep {
   module: string;
-  /** modules.dep path given to finitModule. */
+  /** modules.dep path given to insertModule. */
   path: string | undefined;
   args: string;
   /** The module asked for or one of its modules.dep dependencies; failures of others are ignored. */
@@ -157,7 +158,7 @@ export function* probe<Y>(
       step.action = index.isBuiltin(module) ? 'builtin' : 'missing';
       step.result = step.action === 'builtin' ? 0 : 'ENOENT';
     } else {
-      step.result = yield* port.finitModule(path, args);
+      step.result = yield* port.insertModule(path, args);
     }
     steps.push(step);
     result = step.result === 'EEXIST' || !isRequired ? 0 : step.result;

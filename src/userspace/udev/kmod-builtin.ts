@@ -7,7 +7,17 @@
  */
 import type { Initstate, SyscallResult } from '../../kernel/index.js';
 import type { Process, ProcessBody, Simulation, Waitable } from '../../sim/index.js';
-import { moduleName, probe, type KernelPort, type ModuleIndex, type SyscallResult as KmodResult } from '../kmod/index.js';
+import {
+  compressionOfPath,
+  insertCall,
+  moduleName,
+  probe,
+  type InsertCall,
+  type InsertSetup,
+  type KernelPort,
+  type ModuleIndex,
+  type SyscallResult as KmodResult,
+} from '../kmod/index.js';
 import { spend, type UdevCosts } from './costs.js';
 import { LoadLog } from './load-log.js';
 import { DROPPED, loadGate, type LoadGate, type UserspaceStrategy } from './strategies.js';
@@ -16,6 +26,7 @@ import type { EventRunner, UEvent } from './udevd.js';
 /** What the builtin needs of the kernel: the module syscalls and sysfs (the Kernel class has them). */
 export interface ModuleSyscalls {
   finitModule(proc: Process<unknown>, path: string, args?: string): Waitable<SyscallResult>;
+  initModule(proc: Process<unknown>, path: string, args?: string): Waitable<SyscallResult>;
   initstate(name: string): Initstate | undefined;
   isBuiltin(name: string): boolean;
 }
@@ -28,7 +39,13 @@ export interface KmodBuiltinOptions {
   readonly strategy?: UserspaceStrategy | undefined;
   /** Where requests are counted (default: a log of its own). */
   readonly log?: LoadLog | undefined;
+  /** The kernel's decompression support and kmod's version (default: kmod 30, none: every compressed file is decompressed by kmod). */
+  readonly insert?: InsertSetup | undefined;
+  /** kmod's own decompression of a compressed file before init_module, in ns (default: none). */
+  readonly decompressNs?: ((path: string) => number) | undefined;
 }
+
+const KMOD_30: InsertSetup = { kernelDecompress: 'none', kmodVersion: 30 };
 
 /** What one module's load in a `kmod load` came to: kmod's probe result, or dropped by the gate. */
 export interface KmodLoad {
@@ -40,6 +57,8 @@ export interface KmodLoad {
 export class KmodBuiltin {
   readonly log: LoadLog;
   readonly gate: LoadGate;
+  /** Module inserts by the syscall kmod chose. */
+  readonly insertCalls: Record<InsertCall, number> = { finit_module: 0, init_module: 0 };
   readonly #o: KmodBuiltinOptions;
 
   constructor(options: KmodBuiltinOptions) {
@@ -89,15 +108,26 @@ export class KmodBuiltin {
    * never sees it.
    */
   #port(proc: Process<unknown>): KernelPort<Waitable<unknown>> {
-    const { sim, kernel } = this.#o;
+    const { sim, kernel, decompressNs } = this.#o;
+    const setup = this.#o.insert ?? KMOD_30;
     const log = this.log;
+    const insertCalls = this.insertCalls;
     return {
       initstate: (name) => kernel.initstate(name),
       isBuiltin: (name) => kernel.isBuiltin(name),
-      *finitModule(path: string, args: string): Generator<Waitable<unknown>, KmodResult, unknown> {
+      *insertModule(path: string, args: string): Generator<Waitable<unknown>, KmodResult, unknown> {
         const name = moduleName(path);
         log.request(name, sim.now);
-        const result = yield* kernel.finitModule(proc, path, args);
+        const call = insertCall(compressionOfPath(path), setup);
+        insertCalls[call]++;
+        let result: SyscallResult;
+        if (call === 'init_module') {
+          // kmod_file_load_*(): the whole image decompressed in the worker, then init_module(image).
+          yield* spend(sim, decompressNs?.(path) ?? 0);
+          result = yield* kernel.initModule(proc, path, args);
+        } else {
+          result = yield* kernel.finitModule(proc, path, args);
+        }
         log.result(name, result, sim.now);
         // kmod keeps its own copy of the errno names (a subset of the kernel's); the value passes through as is.
         return result as KmodResult;

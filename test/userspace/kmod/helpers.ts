@@ -63,7 +63,7 @@ export function fakeKernel(
     live,
     initstate: (name: string): Initstate | undefined => (live.has(name) ? 'live' : undefined),
     isBuiltin: (name: string) => builtin.has(name),
-    *finitModule(path: string, args: string): Generator<string, SyscallResult, unknown> {
+    *insertModule(path: string, args: string): Generator<string, SyscallResult, unknown> {
       calls.push([path, args]);
       yield `finit:${path}`;
       const result = options.results?.[path] ?? 0;
