@@ -92,7 +92,7 @@ export function calibrate(options: CalibrateOptions): CalibrateResult {
   const { target, profile } = options;
   const free = freeConstants(options.free);
   const seed = options.seed ?? 1;
-  const startValues = free.map((c) => (options.start === 'profile' ? profileValue(profile, c.path) : Math.sqrt(c.min * c.max)));
+  const startValues = free.map((c) => (options.start === 'profile' ? Math.max(profileValue(profile, c.path), fitMin(c)) : Math.sqrt(fitMin(c) * c.max)));
 
   const rows = target.rows;
   const groups = groupRows(rows);
@@ -227,14 +227,19 @@ export function residualsOf(target: Target, profile: Profile, seed = 1): Residua
  * bound a zero finite difference, and the fit could never bring it back.
  */
 function fromUnbounded(c: ProfileConstant, z: number): number {
-  const [lo, hi] = [Math.log(c.min), Math.log(c.max)];
+  const [lo, hi] = [Math.log(fitMin(c)), Math.log(c.max)];
   return lo + (hi - lo) / (1 + Math.exp(-z));
 }
 
 function toUnbounded(c: ProfileConstant, u: number): number {
-  const [lo, hi] = [Math.log(c.min), Math.log(c.max)];
+  const [lo, hi] = [Math.log(fitMin(c)), Math.log(c.max)];
   const s = Math.min(1 - 1e-9, Math.max(1e-9, (u - lo) / (hi - lo)));
   return Math.log(s / (1 - s));
+}
+
+/** The fit works on logarithms: a range that starts at 0 ("off") is searched from a ten-thousandth of its top. */
+function fitMin(c: ProfileConstant): number {
+  return c.min > 0 ? c.min : c.max / 1e4;
 }
 
 function rmsPct(logResiduals: readonly number[]): number {

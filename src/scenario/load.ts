@@ -56,7 +56,8 @@ function toPlainData(doc: Document, file: string): unknown {
 
 export function parseScenarioText(text: string, file: string): ScenarioFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  // logLevel 'error': a collection used as a key is refused as an unknown field, not also warned about on stderr by the library.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   const first = doc.errors[0];
   if (first !== undefined) {
     const where = `${file}:${lineCounter.linePos(first.pos[0]).line}`;

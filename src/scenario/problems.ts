@@ -35,9 +35,15 @@ export function schemaProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
   return problems;
 }
 
+/** A path segment as written, or quoted when a YAML key holds spaces, newlines or nothing (it must stay one line). */
+const segment = (k: PropertyKey): string => {
+  const text = String(k);
+  return /^[^\s"]+$/.test(text) ? text : JSON.stringify(text);
+};
+
 /** `file:line: field.path: message` (a warning's line, or one of an error's). */
 export function problemLine(p: Problem, origin: ScenarioOrigin): string {
-  const field = p.path.length === 0 ? '(top level)' : p.path.map(String).join('.');
+  const field = p.path.length === 0 ? '(top level)' : p.path.map(segment).join('.');
   const line = origin.lineOf?.(p.path);
   const where = origin.file === undefined ? '' : line === undefined ? `${origin.file}: ` : `${origin.file}:${line}: `;
   return `${where}${field}: ${p.message}`;

@@ -229,6 +229,15 @@ export const PROFILE_CONSTANTS: readonly ProfileConstant[] = [
     free: false,
     source: 'kmod per module considered: open the .ko, read /sys/module/NAME/initstate (tens of µs)',
   },
+  {
+    path: 'udev.journalNs',
+    unit: 'ns',
+    min: 0,
+    max: 20 * MS,
+    free: true,
+    source:
+      "systemd-journald taking one event's log lines from a worker; journald is one thread, so in a storm the workers queue for it. ~0 at udev's default log level; with udev.log_level=debug (as on the 288-CPU machine, whose figures are debug-log timestamps) systemd 252 logs every rule applied, every property and each builtin, 50–200 lines an event, at 10k–100k journal entries/s: 0.5–20 ms",
+  },
 
   // ---- module inits ----
   { path: 'init.defaultNs', unit: 'ns', min: 10 * US, max: 100 * MS, free: false, source: 'a typical init: register a driver or algorithm (≈1 ms)' },

@@ -22,6 +22,12 @@ export interface UdevCosts {
   kmodLookupNs: Ns;
   /** kmod per module it considers: open the module, read /sys/module/NAME/initstate. */
   kmodModuleNs: Ns;
+  /**
+   * systemd-journald's time to take one event's log lines from a worker
+   * (journald is single-threaded, so workers queue for it): ~0 at udev's
+   * default log level, milliseconds with udev.log_level=debug.
+   */
+  journalNs: Ns;
 }
 
 /**
@@ -34,6 +40,7 @@ export const DEFAULT_UDEV_COSTS: Readonly<UdevCosts> = Object.freeze({
   rulesNs: 1_500_000,
   kmodLookupNs: 60_000,
   kmodModuleNs: 25_000,
+  journalNs: 0,
 });
 
 export const UDEV_COST_NAMES = Object.keys(DEFAULT_UDEV_COSTS) as (keyof UdevCosts)[];

@@ -17,7 +17,7 @@
  * the idle workers are told to exit (manager_kill_workers()). A busy queue
  * keeps every idle worker.
  */
-import type { Completion, Ns, Process, ProcessBody, Simulation, WaitQueue } from '../../sim/index.js';
+import type { Completion, Mutex, Ns, Process, ProcessBody, Simulation, WaitQueue } from '../../sim/index.js';
 import { NS_PER_S } from '../../sim/index.js';
 import { sigkill } from '../../kernel/index.js';
 import { DEFAULT_UDEV_COSTS, spend, type UdevCosts } from './costs.js';
@@ -124,6 +124,8 @@ export class Udevd {
   /** Idle workers, longest idle first. */
   readonly #idle: Worker[] = [];
   readonly #settleWq: WaitQueue;
+  /** systemd-journald, one thread: every worker's log lines are written through it, one after another. */
+  readonly #journald: Mutex | undefined;
   #manager: Process<void> | undefined = undefined;
   #seqnum = 0;
   #triggers = 0;
@@ -143,6 +145,7 @@ export class Udevd {
     this.#killDelayNs = options.killDelayNs ?? 0;
     this.#idleExitNs = options.idleExitNs ?? 3 * NS_PER_S;
     this.#settleWq = sim.waitQueue('udev-settle');
+    this.#journald = this.costs.journalNs > 0 ? sim.mutex('journald') : undefined;
   }
 
   /** Workers counted against childrenMax (a killed one until it has exited). */
@@ -258,12 +261,26 @@ export class Udevd {
       }
       const event = worker.event;
       yield* spend(this.#sim, this.costs.rulesNs);
+      yield* this.#log();
       const ok = (yield* this.#run(worker, event)) !== false;
       worker.event = undefined;
       this.#finish(event, ok);
       this.#idle.push(worker);
       this.#kick();
     }
+  }
+
+  /**
+   * The event's log lines, written before its RUN builtins (kmod) start:
+   * the journal socket is full in a storm, so a worker's sendmsg() waits
+   * until journald has taken the lines of every worker ahead of it.
+   */
+  *#log(): ProcessBody<void> {
+    const journald = this.#journald;
+    if (journald === undefined) return;
+    yield* journald.lock();
+    yield* spend(this.#sim, this.costs.journalNs);
+    journald.unlock();
   }
 
   /** The manager's per-event timers: warning, timeout, then SIGKILL. */

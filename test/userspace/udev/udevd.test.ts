@@ -45,6 +45,22 @@ describe('Udevd', () => {
     expect([...log.starts.values()].filter((t) => t === 0)).toHaveLength(3);
   });
 
+  it("queues every worker's log lines through one journald: the storm's events are paced by it, not by the workers", () => {
+    const sim = new Simulation();
+    const log: Log = { starts: new Map(), ends: new Map() };
+    const udevd = new Udevd(sim, { childrenMax: 10, costs: { ...noCosts, journalNs: 5 * NS_PER_MS }, run: sleeper(sim, () => 0, log) });
+    udevd.trigger(cpuDevices(10));
+    sim.run();
+    // ten workers at once, but journald takes one event's lines at a time: 5, 10, … 50 ms
+    expect([...log.starts.values()]).toEqual(Array.from({ length: 10 }, (_, i) => (i + 1) * 5 * NS_PER_MS));
+    expect(udevd.settledAt).toBe(50 * NS_PER_MS);
+    // at the default (no debug logging) they all run at once
+    const quiet = setup(10, () => 0);
+    quiet.udevd.trigger(cpuDevices(10));
+    quiet.sim.run();
+    expect(quiet.udevd.settledAt).toBe(0);
+  });
+
   it('sends coldplug events in devpath order with increasing SEQNUMs', () => {
     const { udevd } = setup(1, () => 0);
     const events = udevd.trigger([
