@@ -1,6 +1,6 @@
 /**
  * The model checker's front: explores every configuration a verdict
- * covers, judges SPEC §5's guarantees on every run, keeps the shortest
+ * covers, judges the five guarantees (guarantees.ts) on every run, keeps the shortest
  * counter-example per guarantee, and reports the worst-case-inits figure.
  */
 import { UserError } from '../errors.js';
@@ -55,7 +55,7 @@ export interface StrategyReport {
   readonly modules: 1 | 2;
   readonly selfLoad: boolean;
   readonly invariants: Record<Guarantee, Verdict>;
-  /** SPEC §5: over every interleaving of N requests that all enter while the first load is in flight, the most init calls. */
+  /** Over every interleaving of N requests that all enter while the first load is in flight, the most init calls. */
   readonly worstCaseInits: number | null;
   readonly statesExplored: number;
   readonly runs: number;

@@ -1,5 +1,5 @@
 /**
- * SPEC §5's guarantees, judged on a run's CheckEvents as they happen (and
+ * The five guarantees of a load (README, 'What the checker finds'), judged on a run's CheckEvents as they happen (and
  * at its end, for liveness), plus the worst-case-inits figure.
  *
  * A "load in flight" is strategy-neutral: it begins when a call leads a
@@ -35,7 +35,7 @@ interface Call {
   /** The process had a signal pending during the call. */
   signalled: boolean;
   readonly module: string;
-  /** No load of the module was in flight when it entered: SPEC's "issued after the last load completed". */
+  /** No load of the module was in flight when it entered: "issued after the last load completed". */
   readonly fresh: boolean;
   /** Results of loads of the module that had completed before it entered (what a replay would return). */
   readonly oldResults: ReadonlySet<SyscallResult>;
@@ -380,7 +380,7 @@ export class GuaranteeMonitor {
   /**
    * This run's inits of the module with the most, counting only modules
    * whose every request entered while the first call of it was in flight
-   * (SPEC §5's worst-case-inits condition); undefined when none qualifies.
+   * (the worst-case-inits condition); undefined when none qualifies.
    */
   burstInits(): number | undefined {
     let best: number | undefined;

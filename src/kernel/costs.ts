@@ -2,7 +2,7 @@
  * The cost profile: what each stage of the load path costs in CPU time and
  * memory, and the limits of the module area.
  *
- * Calibration. The one ground truth for bursts is SPEC §5's table, measured
+ * Calibration. The one ground truth for bursts is the 6.1 burst table in test/scenario/burst.test.ts, measured
  * on Debian's 6.1 kernel (the `v6.2` policy) under QEMU with 8 vCPUs: N
  * processes released at once call finit_module on one file. For
  * pcc-cpufreq (33,233 bytes, init fails with ENODEV) N = 32 formed one load
@@ -52,7 +52,7 @@
  * decompressed image (compressed files only; #1 is freed right after), #3
  * the final image in the module area: `layoutFactor` × the image size,
  * rounded up to whole pages. x86-64 has 1008 MiB of module area with KASLR,
- * so about 420 concurrent copies of a 2.5 MB module fill it (SPEC §1).
+ * so about 420 concurrent copies of a 2.5 MB module fill it (the ENOMEM reported on a 400-CPU machine, see README).
  */
 import { z } from 'zod';
 import { UserError } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * The load path, written once as SPEC §2's stages 1–8 (kernel/module/main.c:
+ * The load path, written once as eight stages (kernel/module/main.c:
  * finit_module → init_module_from_file → load_module → do_init_module).
  * Each stage charges its CPU time from the cost profile on the machine's
  * CPU pool, and every stage boundary is a scheduling point (a zero cost is
@@ -142,6 +142,7 @@ function* loadFromFile(k: LoaderContext, req: LoadRequest): Step<SyscallResult> 
   }
   const offset = areaOffset;
   stats.fullLoads++;
+  stats.fullLoadsByName.set(file.name, (stats.fullLoadsByName.get(file.name) ?? 0) + 1);
   syncArea(k);
   /** A failure after layout_and_allocate(): read and image both wasted ("mod"); module_deallocate() frees the regions. */
   function* failAllocated(err: SyscallResult): Step<SyscallResult> {

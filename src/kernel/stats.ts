@@ -11,7 +11,7 @@
 import { sortedTally } from './errno.js';
 import type { SyscallResult } from './types.js';
 
-/** Where a policy can detect a duplicate load (SPEC §2's table). */
+/** Where a policy can detect a duplicate load (the strategy table in README). */
 export type DetectionPoint = 'atEntry' | 'afterHeader' | 'earlyCheck' | 'addUnformed';
 
 export const DETECTION_POINTS: readonly DetectionPoint[] = ['atEntry', 'afterHeader', 'earlyCheck', 'addUnformed'];
@@ -33,7 +33,7 @@ export interface KernelStatsSnapshot {
   invalidBecomingBytes: number;
   invalidModBytes: number;
   virtualMemoryWasted: number;
-  /** The four invalid_*_bytes counters and their sum, as SPEC §2 reports them. */
+  /** The four invalid_*_bytes counters and their sum, as kernel/module/stats.c reports them. */
   wasted: WastedBytes;
   moduleAreaBytes: number;
   peakModuleAreaBytes: number;
@@ -62,6 +62,8 @@ export class KernelStats {
    * init() calls are `modulesLoaded + initFailures`.
    */
   fullLoads = 0;
+  /** `fullLoads` by module name. */
+  readonly fullLoadsByName = new Map<string, number>();
   /** Loads that went LIVE (the kernel's `modcount`). */
   modulesLoaded = 0;
   /** Loads whose init returned an error. */
@@ -100,7 +102,7 @@ export class KernelStats {
     return this.invalidKreadBytes + this.invalidDecompressBytes + this.invalidBecomingBytes + this.invalidModBytes;
   }
 
-  /** Wasted bytes as SPEC §2 reports them: per kind, and their sum. */
+  /** Wasted bytes as kernel/module/stats.c reports them: per kind, and their sum. */
   get wasted(): WastedBytes {
     return {
       kread: this.invalidKreadBytes,

@@ -163,8 +163,8 @@ export function collect(scenario: Scenario, storm: Storm): RunResult {
       firstToLastInsertedNs: log === undefined ? 0 : log.lastInsertedNs - log.firstInsertedNs,
       insertedReturns: log?.insertedReturns ?? 0,
       initCalls: inits,
-      // SPEC §2: a full load is one that called init; the kernel counts them the same way.
-      fullLoads: inits,
+      // As kernel/module/stats.c counts them: loads past layout_and_allocate(), whether or not init then ran.
+      fullLoads: kernel.stats.fullLoadsByName.get(name) ?? 0,
       results,
     };
     totals.requests += log?.requests ?? 0;

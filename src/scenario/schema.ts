@@ -132,7 +132,7 @@ const initResult = z
 const initOverride = z.strictObject({
   result: initResult.optional(),
   initMs: bounded(MAX_INIT_MS).optional(),
-  /** The init asks for its own alias (request_module()): it blocks until udevd's SIGKILL (SPEC liveness). */
+  /** The init asks for its own alias (request_module()): it blocks until udevd's SIGKILL (the checker's liveness case, check --self-load). */
   selfLoad: z.boolean({ error: 'must be true or false' }).optional(),
 });
 

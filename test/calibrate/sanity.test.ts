@@ -48,7 +48,7 @@ describe('sanity of the calibrated model beyond the fitted figures', () => {
     const v53 = burst('v5.3', 448);
     expect(v53.allocationFailures).toBeGreaterThan(0);
     expect(v53.results.ENOMEM).toBe(v53.allocationFailures);
-    // 400 copies take 95 % of the area: with the modules a server has already loaded, that is the failure SPEC reports
+    // 400 copies take 95 % of the area: with the modules a server has already loaded, that is the failure reported on the 400-CPU machine
     expect(burst('v5.3', 400).peakModuleBytes / costs.moduleAreaBytes).toBeGreaterThan(0.9);
     const merge = burst('merge', 448);
     expect(merge.allocationFailures).toBe(0);

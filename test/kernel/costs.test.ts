@@ -41,7 +41,7 @@ describe('sizes and times', () => {
     expect(layoutBytes(resolveCosts({ layoutFactor: 2 }), 4096)).toBe(8192);
   });
 
-  it('about 400 copies of a 2.5 MB module fill the default 1008 MiB module area (SPEC §1)', () => {
+  it('about 400 copies of a 2.5 MB module fill the default 1008 MiB module area (the 400-CPU ENOMEM)', () => {
     const copies = Math.floor(DEFAULT_COSTS.moduleAreaBytes / layoutBytes(DEFAULT_COSTS, 2_500_000));
     expect(copies).toBeGreaterThanOrEqual(400);
     expect(copies).toBeLessThan(430);

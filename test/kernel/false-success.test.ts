@@ -1,5 +1,5 @@
 /**
- * The bug 6e6de3dee51a fixed (SPEC §1): under 5.2, a second request for A
+ * The bug 6e6de3dee51a fixed: under 5.2, a second request for A
  * that arrives while A's failing load is in flight is told EEXIST; modprobe
  * then loads B, which needs A's symbols, and B fails with "Unknown symbol".
  * Since 5.3 no caller is told A loaded unless A is LIVE.

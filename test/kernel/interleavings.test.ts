@@ -1,7 +1,7 @@
 /**
  * With every cost 0 (the model checker's profile) each stage is still a
  * scheduling point, so a random tie chooser finds different interleavings;
- * across them the SPEC §5 invariants hold for every strategy but v5.2.
+ * across them the checker's guarantees hold for every strategy but v5.2.
  */
 import { describe, expect, it } from 'vitest';
 import { Kernel, STRATEGIES, ZERO_TIME_COSTS, type StrategyId, type SyscallResult } from '../../src/kernel/index.js';

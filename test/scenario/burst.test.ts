@@ -1,6 +1,6 @@
 /**
  * Bursts of concurrent finit_module calls for one module: what each
- * strategy returns, how many inits run, and SPEC §5's measurements on a
+ * strategy returns, how many inits run, and the measurements of the kernel's own selftest on a
  * real 6.1 kernel.
  */
 import { describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ describe('a burst whose init fails with ENODEV', () => {
   });
 });
 
-describe("SPEC §5: Debian's 6.1 kernel (v6.2) under QEMU with 8 vCPUs", () => {
+describe("Debian's 6.1 kernel (v6.2) under QEMU with 8 vCPUs", () => {
   const rows = [
     { module: 'pcc-cpufreq', size: 33233, init: 'ENODEV' as const, n: 2, results: { EBUSY: 1, ENODEV: 1 }, formed: 1 },
     { module: 'pcc-cpufreq', size: 33233, init: 'ENODEV' as const, n: 32, results: { EBUSY: 31, ENODEV: 1 }, formed: 1 },

@@ -31,6 +31,15 @@ describe('a coldplug storm, end to end', () => {
     }
   });
 
+  it('counts full loads per module as the kernel does: past layout_and_allocate, init or not', () => {
+    const v62 = runScenario(small('v6.2'));
+    // v6.2 finds the duplicate at add_unformed_module, after the image is allocated: every request was a full load
+    expect(v62.modules.kvm_intel).toMatchObject({ requests: 8, initCalls: 1, fullLoads: 8 });
+    expect(Object.values(v62.modules).reduce((n, m) => n + m.fullLoads, 0)).toBe(v62.fullLoads);
+    // merge stops duplicates after the header: one full load, one init
+    expect(runScenario(small('merge')).modules.kvm_intel).toMatchObject({ requests: 8, initCalls: 1, fullLoads: 1 });
+  });
+
   it("times the returns udev logs as 'Inserted module' (0 and EEXIST), next to the requests", () => {
     const v53 = runScenario(small('v5.3'));
     const merge = runScenario(small('merge'));

@@ -1,7 +1,7 @@
 /**
  * `modstorm check`: the model checker. Explores every interleaving of a
  * small configuration under one strategy (or all), prints a verdict per
- * SPEC §5 guarantee with the shortest counter-example found, and replays a
+ * guarantee (no false success, fresh retry, uniqueness, liveness, agreement) with the shortest counter-example found, and replays a
  * counter-example from its token.
  */
 import { SingleBar } from 'cli-progress';
@@ -53,7 +53,7 @@ function explorationFlagsGiven(command: Command): string[] {
 export function registerCheck(program: Command, write: (text: string) => void = (t) => process.stdout.write(t)): void {
   const cmd = program
     .command('check')
-    .description("explore every interleaving of a small configuration and judge SPEC §5's guarantees")
+    .description("explore every interleaving of a small configuration and judge the five guarantees")
     .option('--strategy <id>', `one of ${[...STRATEGIES, ...USERSPACE_STRATEGIES, 'all'].join(', ')}`)
     .option('--kernel <id>', `the kernel policy under a userspace strategy (default ${DEFAULT_USERSPACE_KERNEL})`)
     .option('--requests <n>', `concurrent requests (1-${MAX_REQUESTS})`, '3')

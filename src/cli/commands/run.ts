@@ -1,7 +1,7 @@
 /**
  * `modstorm run`: one coldplug storm — every CPU's uevents through udev,
  * kmod and the kernel loader — under one strategy, reported as a table
- * (SPEC §6) or as the RunResult in JSON.
+ * (first→last per module, settle, init calls, wasted vmalloc) or as the RunResult in JSON.
  *
  * Also the machine and strategy flags `compare` shares: a scenario file
  * first, then each flag on top, then validation.
@@ -148,7 +148,7 @@ export async function runCommand(flags: RunFlags, out: (text: string) => void, w
 export function registerRun(program: Command): void {
   const cmd = program
     .command('run')
-    .description('one coldplug storm (udev → kmod → kernel loader) under one strategy, as a table of SPEC §6 figures')
+    .description('one coldplug storm (udev → kmod → kernel loader) under one strategy, as a table of its figures')
     .option(
       '--strategy <id>',
       `a kernel policy (${STRATEGIES.join(', ')}) or a userspace strategy (${USERSPACE_STRATEGIES.join(', ')}) (default: v5.3)`,

@@ -1,5 +1,5 @@
 /**
- * The userspace de-duplication strategies proposed in 2022 (SPEC §2), as
+ * The userspace de-duplication strategies proposed in 2022 on linux-modules (README's strategy table), as
  * gates around the kmod builtin's load of one module name.
  */
 import type { Mutex, Process, ProcessBody, Simulation } from '../../sim/index.js';
