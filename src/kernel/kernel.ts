@@ -32,6 +32,12 @@ export interface KernelOptions {
    * a bare finit_module of the module's own file; a scenario plugs in kmod.
    */
   readonly modprobe?: ((proc: Process<unknown>, name: string) => ProcessBody<unknown>) | undefined;
+  /**
+   * A woken module_wq herd races for module_mutex in a seeded random order
+   * (a machine with a CPU per sleeper) instead of queue order. Off for the
+   * model checker, which explores every order of same-instant steps itself.
+   */
+  readonly herdRace?: boolean | undefined;
 }
 
 type Step<T> = Generator<Waitable<unknown>, T, unknown>;
@@ -70,7 +76,7 @@ export class Kernel implements LoaderContext, PolicyHost {
     this.cpus = options.cpus;
     this.costs = resolveCosts(options.costs);
     this.moduleArea = new ModuleArea(this.costs.moduleAreaBytes);
-    this.sync = new ModuleSync(sim, this.costs);
+    this.sync = new ModuleSync(sim, this.costs, { herdRace: options.herdRace === true });
     this.vmapPurgeLock = sim.mutex('vmap_purge_lock');
     this.memoryRegions = POLICIES[this.strategy].memory === 'module_memory' ? this.costs.moduleMemoryRegions : 2;
     this.#modprobe = options.modprobe;

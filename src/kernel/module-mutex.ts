@@ -11,7 +11,7 @@
  * mutex (finished_loading() takes it): a thundering herd that costs each
  * sleeper a mutex acquisition and a list walk.
  */
-import type { Mutex, Simulation, WaitQueue, Waitable } from '../sim/index.js';
+import type { Mutex, Random, Simulation, WaitQueue, Waitable } from '../sim/index.js';
 import type { CostProfile } from './costs.js';
 
 type Step<T> = Generator<Waitable<unknown>, T, unknown>;
@@ -34,11 +34,15 @@ export class ModuleSync {
   /** Acquisitions of module_mutex, and those that re-checked a wait's condition. */
   acquisitions = 0;
   rechecks = 0;
+  /** The order a woken herd reaches module_mutex in, when it is a race (see wakeUpAll). */
+  readonly #race: Random | undefined;
 
   constructor(
     readonly sim: Simulation,
     readonly costs: CostProfile,
+    options: { herdRace?: boolean } = {},
   ) {
+    this.#race = options.herdRace === true ? sim.random('module_wq herd') : undefined;
     // A contended acquisition costs the hand-over (the waiter's wake-up and switch); an uncontended one nothing.
     this.mutex = sim.mutex('module_mutex', { handOverNs: costs.moduleMutexNs });
     this.wq = sim.waitQueue('module_wq');
@@ -63,10 +67,17 @@ export class ModuleSync {
     if (ns > 0) yield* this.sim.delay(ns, stage);
   }
 
-  /** wake_up_all(&module_wq): every sleeper, whatever module it waits for. */
+  /**
+   * wake_up_all(&module_wq): every sleeper, whatever module it waits for.
+   * wake_up_all() walks the list in order, but each sleeper then runs on its
+   * own CPU after its wake-up IPI and idle exit, and the first to get there
+   * takes module_mutex (kernel/locking/mutex.c lets a running task's
+   * optimistic spin beat queued waiters): with `herdRace` the herd reaches
+   * the mutex in a seeded random order instead of queue order.
+   */
   wakeUpAll(): void {
     this.wakeUps++;
-    this.wq.wakeUpAll();
+    this.wq.wakeUpAll(this.#race);
   }
 
   /**

@@ -58,6 +58,8 @@ export function buildStorm(scenario: Scenario): Storm {
     costs: scenario.costs,
     // request_module()'s usermode helper is kmod's modprobe, so its requests are logged like udev's.
     modprobe: (proc, name): ProcessBody<void> => kmod.modprobe(proc, name),
+    // Every sleeper of a storm has a CPU of its own: who re-checks first after a wake-up is a race.
+    herdRace: true,
   });
   const initCalls = new Map<string, number>();
   kernel.observe({

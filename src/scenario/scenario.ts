@@ -71,7 +71,7 @@ export interface Scenario {
   readonly udev: UdevSpec;
   readonly strategy: StrategySpec;
   readonly seed: number;
-  /** Order of simultaneous events: `fifo` (the seed has no effect) or `random` (drawn from the seed). */
+  /** Order of simultaneous events: `fifo` (as scheduled) or `random` (drawn from the seed). */
   readonly ties: TieOrder;
   /** What the scenario asks for that the kernel or udev would only warn about, each naming file and field. */
   readonly warnings: readonly string[];

@@ -210,5 +210,5 @@ Scenario file fields (all optional; a value outside its range is refused, exit 2
   udev.eventTimeoutS            > 0, at most ${n(MAX_EVENT_TIMEOUT_S)} (default 180)
   costs, udev.costs, profile     kernel and udev costs over the cost profile's, each within the range the profile documents
   strategy, kernel              as --strategy and --kernel
-  seed                          0-${n(MAX_SEED)} (default ${DEFAULT_SEED}); no effect under ties: fifo
+  seed                          0-${n(MAX_SEED)} (default ${DEFAULT_SEED}): the module_wq herd's race order, and tied steps' under ties: random
   ties                          ${TIE_ORDERS.join(' or ')} (default fifo): order of steps due at the same instant`;

@@ -7,6 +7,7 @@
  */
 import { Wait, type Process, type Scheduler } from './process.js';
 import { ProcQueue } from './queue.js';
+import type { Random } from './random.js';
 import { step, type Step } from './step.js';
 import type { Ns } from './time.js';
 import { PENDING, type Armed } from './waitable.js';
@@ -41,10 +42,28 @@ export class WaitQueue {
     return new WaitEvent(this, cond, options?.interruptible ?? false, options?.timeoutNs);
   }
 
-  /** Wakes every sleeper; each re-checks its condition in its own turn. */
-  wakeUpAll(): void {
+  /**
+   * Wakes every sleeper; each re-checks its condition in its own turn — in
+   * queue order, or in an order drawn from `race` (sleepers on many CPUs
+   * that race for what comes next: the first to run wins, not the first
+   * queued).
+   */
+  wakeUpAll(race?: Random): void {
     const queue = this._queue;
-    for (let p = queue.shift(); p !== null; p = queue.shift()) this.sim._wake(p, this.#wakeStep);
+    if (race === undefined || queue.live < 2) {
+      for (let p = queue.shift(); p !== null; p = queue.shift()) this.sim._wake(p, this.#wakeStep);
+      return;
+    }
+    const woken: Process<unknown>[] = [];
+    for (let p = queue.shift(); p !== null; p = queue.shift()) woken.push(p);
+    // Fisher–Yates over the seeded stream: the same seed, the same order.
+    for (let i = woken.length - 1; i > 0; i--) {
+      const j = race.int(0, i + 1);
+      const t = woken[i] as Process<unknown>;
+      woken[i] = woken[j] as Process<unknown>;
+      woken[j] = t;
+    }
+    for (const p of woken) this.sim._wake(p, this.#wakeStep);
   }
 }
 

@@ -31,6 +31,16 @@ describe('a coldplug storm, end to end', () => {
     }
   });
 
+  it('v5.3: the woken herd races for module_mutex, so pcc_cpufreq ends with acpi_cpufreq (45.0 s and 45.2 s on the 288-CPU machine)', () => {
+    // In queue order the ACPI events' early acpi_cpufreq requests would be served first and pcc_cpufreq (asked for
+    // next by the same workers) would end at about 60 % of acpi_cpufreq's spread.
+    const r = runScenario(resolveScenario({ machine: { cpus: 64 }, strategy: 'v5.3' }));
+    const pcc = r.modules.pcc_cpufreq!.firstToLastInsertedNs;
+    const acpi = r.modules.acpi_cpufreq!.firstToLastInsertedNs;
+    expect(pcc / acpi).toBeGreaterThan(0.9);
+    expect(pcc / acpi).toBeLessThan(1.1);
+  });
+
   it('counts full loads per module as the kernel does: past layout_and_allocate, init or not', () => {
     const v62 = runScenario(small('v6.2'));
     // v6.2 finds the duplicate at add_unformed_module, after the image is allocated: every request was a full load

@@ -99,3 +99,35 @@ describe('wait queue: no lost wake-up under every tie order', () => {
     expect(hung).toBeLessThan(runs);
   });
 });
+
+describe('wakeUpAll with a race', () => {
+  const order = (seed: number, race: boolean): string[] => {
+    const sim = new Simulation({ seed });
+    const wq = sim.waitQueue('herd');
+    const ran: string[] = [];
+    let go = false;
+    for (let i = 0; i < 8; i++) {
+      sim.spawn(`s${i}`, function* () {
+        yield* wq.waitEvent(() => go);
+        ran.push(`s${i}`);
+      });
+    }
+    sim.spawn('waker', function* () {
+      yield* sim.delay(1);
+      go = true;
+      wq.wakeUpAll(race ? sim.random('herd') : undefined);
+    });
+    sim.run();
+    return ran;
+  };
+
+  it('wakes in queue order without one, and in an order drawn from the seed with one: every sleeper once', () => {
+    const queued = order(1, false);
+    expect(queued).toEqual(['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7']);
+    const raced = order(1, true);
+    expect([...raced].sort()).toEqual(queued);
+    expect(raced).not.toEqual(queued);
+    expect(order(1, true)).toEqual(raced);
+    expect(order(2, true)).not.toEqual(raced);
+  });
+});

@@ -81,7 +81,7 @@ export function addMachineOptions(cmd: Command, withCpus = true): Command {
       'order of steps due at the same instant: fifo (as scheduled) or random (drawn from --seed): a check that the ' +
         "figures do not hang on tie order (counts, results and settle do not; a module's first→last may move by a worker step) (default: fifo)",
     )
-    .option('--seed <n>', `seed of the run, 0-${MAX_SEED}; it has no effect under --ties fifo, it draws the order under --ties random (default: ${DEFAULT_SEED})`);
+    .option('--seed <n>', `seed of the run, 0-${MAX_SEED}; it draws the order in which a woken module_wq herd reaches module_mutex, and under --ties random the order of tied steps (default: ${DEFAULT_SEED})`);
 }
 
 /** The scenario file's content (or nothing), with the machine flags applied; not validated yet. */
