@@ -41,7 +41,8 @@ describe('modstorm run', () => {
 
   it("takes another CPU's MODALIAS from a file: an AMD CPU asks for no Intel module, and acpi_cpufreq only through ACPI", async () => {
     const r = await runCommand({ cpus: '2', cpuModalias: AMD_MODALIAS, json: true }, () => {});
-    expect(r.modules.aesni_intel?.requests).toBe(2);
+    // asked for by the first cpu event at least (the second may find it LIVE already: kmod then skips it)
+    expect(r.modules.aesni_intel?.requests).toBeGreaterThanOrEqual(1);
     for (const intel of ['kvm_intel', 'coretemp', 'skx_edac', 'intel_uncore']) expect(r.modules[intel]).toBeUndefined();
     // that CPU reports neither X86_FEATURE_ACPI (0016) nor HW_PSTATE (00E8) in 6.1's numbering
     expect(r.modules.acpi_cpufreq?.requests).toBe(2);

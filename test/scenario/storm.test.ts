@@ -5,9 +5,9 @@ import { buildStorm, collect, runScenario } from '../../src/scenario/run.js';
 import { resolveScenario } from '../../src/scenario/scenario.js';
 import type { ScenarioInput } from '../../src/scenario/schema.js';
 
-/** 8 CPUs; udevd forks and dispatches for free, so the ACPI events' requests overlap. */
+/** 8 CPUs; udevd forks, dispatches and logs for free (no debug logging), so the ACPI events requests overlap. */
 function small(strategy: string, extra: Partial<ScenarioInput> = {}) {
-  return resolveScenario({ machine: { cpus: 8 }, udev: { costs: { forkNs: 0, dispatchNs: 0 } }, strategy, ...extra });
+  return resolveScenario({ machine: { cpus: 8 }, udev: { costs: { forkNs: 0, dispatchNs: 0, journalNs: 0 } }, strategy, ...extra });
 }
 
 describe('a coldplug storm, end to end', () => {
@@ -155,6 +155,8 @@ describe('the udev event timeout in a storm', () => {
       machine: { cpus: 2, acpiProcessorDevices: 0 },
       strategy: 'v5.3',
       modules: { init: { kvm_intel: { initMs: 200_000 } } },
+      // no debug logging: the cpu events start within milliseconds of the trigger
+      udev: { costs: { journalNs: 0 } },
     });
     const storm = buildStorm(scenario);
     storm.udevd.trigger(machineDevices(scenario.machine));
