@@ -11,7 +11,7 @@
  * mutex (finished_loading() takes it): a thundering herd that costs each
  * sleeper a mutex acquisition and a list walk.
  */
-import type { Mutex, Random, Simulation, WaitQueue, Waitable } from '../sim/index.js';
+import { LockedWaitEvent, type Mutex, type Random, type Simulation, type WaitQueue, type Waitable } from '../sim/index.js';
 import type { CostProfile } from './costs.js';
 
 type Step<T> = Generator<Waitable<unknown>, T, unknown>;
@@ -90,6 +90,20 @@ export class ModuleSync {
    * first on every round, then a pending signal ends the wait.
    */
   *waitEvent(cond: () => boolean, options: WaitOnModuleWq): Step<ModuleWqWait> {
+    // The herd's hot path: the same loop as one wait that resumes the caller only at its end. Its steps are
+    // the loop's own, so it is used only where nothing looks at them one by one: FIFO ties, no trace.
+    if (options.timeoutNs === undefined && this.sim.fifoTies && !this.sim.tracing) {
+      return yield* new LockedWaitEvent({
+        mutex: this.mutex,
+        wq: this.wq,
+        holdNs: this.costs.recheckNs,
+        holdStage: 'recheck',
+        wakeCount: this.#wakeCount,
+        onLocked: this.#onRecheck,
+        cond,
+        interruptible: options.interruptible,
+      });
+    }
     const deadline = options.timeoutNs === undefined ? undefined : this.sim.now + options.timeoutNs;
     for (;;) {
       const seen = this.wakeUps;
@@ -104,6 +118,12 @@ export class ModuleSync {
       if (r === 'timeout') return (yield* this.#check(cond)) ? 'ok' : 'timeout';
     }
   }
+
+  readonly #wakeCount = (): number => this.wakeUps;
+  readonly #onRecheck = (): void => {
+    this.acquisitions++;
+    this.rechecks++;
+  };
 
   *#check(cond: () => boolean): Step<boolean> {
     yield* this.lock();

@@ -63,6 +63,8 @@ export class Engine implements Scheduler {
   readonly seed: number;
   /** Whether a trace sink is attached: guard `sim.trace(...)` calls with it. */
   readonly tracing: boolean;
+  /** Whether ties are FIFO (no chooser): steps at one instant run in the order they were scheduled. */
+  readonly fifoTies: boolean;
   /** The process whose body is running, if any. */
   current: Process<unknown> | null = null;
   /** Processes spawned and not yet ended. */
@@ -85,6 +87,7 @@ export class Engine implements Scheduler {
     this.#chooser = options.chooser === fifoChooser ? undefined : options.chooser;
     this.#sink = options.trace;
     this.tracing = this.#sink !== undefined;
+    this.fifoTies = this.#chooser === undefined;
   }
 
   /** Events scheduled and not yet processed. */

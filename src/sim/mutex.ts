@@ -70,8 +70,14 @@ export class Mutex implements Holding {
     this.owner = next;
     if (next === null) return;
     next._hold(this);
-    if (this.handOverNs === 0) this.sim._resume(next, undefined, this.#lockStep);
-    else this.sim._schedule(next, this.sim.now + this.handOverNs, K_RESUME, this.#lockStep, undefined);
+    const kind = (next._wait as Wait<unknown>)._grantKind();
+    if (this.handOverNs === 0) {
+      if (kind === K_RESUME) this.sim._resume(next, undefined, this.#lockStep);
+      else {
+        next.state = 'ready';
+        this.sim._schedule(next, this.sim.now, kind, this.#lockStep, undefined);
+      }
+    } else this.sim._schedule(next, this.sim.now + this.handOverNs, kind, this.#lockStep, undefined);
   }
 
   /** @internal a free mutex: `p` owns it now */

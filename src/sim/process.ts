@@ -10,7 +10,7 @@
  *
  * Fields and methods starting with `_` belong to the engine and the waits.
  */
-import { K_TIMEOUT, SimEvent } from './event.js';
+import { K_RESUME, K_TIMEOUT, SimEvent } from './event.js';
 import { TIMEOUT_STEP, type Step } from './step.js';
 import type { Ns } from './time.js';
 import { PENDING, THROW, deadlockError, type Armed, type ProcessBody, type Waitable } from './waitable.js';
@@ -278,6 +278,15 @@ export abstract class Wait<T> implements Waitable<T> {
    * this waiter alone, which it passes on.
    */
   _onKill(_p: Process<unknown>, _wakePending: boolean): void {}
+
+  /**
+   * How a mutex handed to this waiter reaches it: K_RESUME resumes its body
+   * (the lock is all it waited for); a wait that goes on by itself once it
+   * owns the mutex (LockedWaitEvent) takes it in `_recheck` (K_RECHECK).
+   */
+  _grantKind(): number {
+    return K_RESUME;
+  }
 
   /** Whether the wait ends without any other process acting (a CPU queue always drains): not a hang. */
   _alwaysEnds(): boolean {

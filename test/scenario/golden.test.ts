@@ -45,7 +45,7 @@ async function run(cpus: number, strategy: string): Promise<{ json: string; coun
 describe('the storm, byte for byte as recorded', () => {
   for (const cpus of [288, 1536]) {
     for (const strategy of strategyIds()) {
-      it(`${cpus} CPUs, ${strategy}`, { timeout: 300_000 }, async () => {
+      it(`${cpus} CPUs, ${strategy}`, { timeout: 600_000 }, async () => {
         const got = await run(cpus, strategy);
         // toBe on the text: a failure shows the first differing line, and nothing short of identity passes.
         expect(got.json).toBe(readFileSync(join(DIR, `${cpus}-${strategy}.json`), 'utf8'));
