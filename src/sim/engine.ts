@@ -76,6 +76,7 @@ export class Engine implements Scheduler {
   readonly #chooser: TieChooser | undefined;
   readonly #sink: ((record: TraceRecord) => void) | undefined;
   readonly #streams = new Map<string, Random>();
+  readonly #stageSteps = new Map<string, Step>();
   #seq = 0;
   #nextId = 1;
   #running = false;
@@ -161,7 +162,14 @@ export class Engine implements Scheduler {
    */
   delay(ns: Ns, stage?: string): Waitable<void> {
     if (!(Number.isInteger(ns) && ns >= 0)) throw new RangeError(`sim: delay must be a whole number of ns ≥ 0, got ${ns}`);
-    return new Delay(ns, stage === undefined ? DELAY_STEP : step('delay', `stage:${stage}`, stage));
+    if (stage === undefined) return new Delay(ns, DELAY_STEP);
+    // A stage's step once per stage name: `step()` builds its key string, and every load stage is a delay.
+    let s = this.#stageSteps.get(stage);
+    if (s === undefined) {
+      s = step('delay', `stage:${stage}`, stage);
+      this.#stageSteps.set(stage, s);
+    }
+    return new Delay(ns, s);
   }
 
   /** The named random stream (one per name, seeded from the seed and the name). */
