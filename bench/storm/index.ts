@@ -1,73 +1,87 @@
 /**
- * The full coldplug storm's cost in wall time: the headline machine grown
- * to 1,536 and 8,192 CPUs under v5.3, the worst case (every failing
- * duplicate loads again, one after another). Events/s is uevents processed
- * per second of wall time; steps/s the simulator's events.
+ * The full coldplug storm's cost in wall time and memory: every strategy on
+ * the headline machine (288 CPUs) and grown to 1,536 and 8,192 (Linux's
+ * NR_CPUS maximum), each run in a child process of its own
+ * (bench/storm/child.mjs, on dist/, built first) so that its peak RSS is its
+ * own. The target is a ratio in the same run: every strategy within 1.5× of
+ * `merge`'s wall time at the same size (and ≤ 2 s at 8,192 CPUs on the
+ * 2-core reference machine). A run that passes LIMIT_MS is stopped and
+ * reported as such.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import Table from 'cli-table3';
-import { buildStorm, collect } from '../../src/scenario/run.js';
-import { machineDevices } from '../../src/scenario/machine.js';
-import { resolveScenario } from '../../src/scenario/scenario.js';
+import { strategyIds } from '../../src/scenario/strategy.js';
 
-interface StormFigures {
+const CPUS = [288, 1536, 8192];
+const LIMIT_MS = 120_000;
+const CHILD = join(import.meta.dirname, 'child.mjs');
+
+interface StormRun {
   cpus: number;
   strategy: string;
-  wallMs: number;
-  events: number;
-  eventsPerSecond: number;
-  simSteps: number;
-  stepsPerSecond: number;
-  settleS: number;
-  initCalls: number;
-  workerTimeouts: number;
-  allocationFailures: number;
+  node: string;
+  /** Undefined when the run passed LIMIT_MS and was stopped. */
+  wallMs?: number;
+  simSteps?: number;
+  peakRssMiB?: number;
+  events?: number;
+  settleS?: number;
+  initCalls?: number;
+  acquisitions?: number;
+  rechecks?: number;
+  wakeUps?: number;
+  ratioToMerge?: number;
+  stoppedAfterMs?: number;
 }
 
-function measure(cpus: number, strategy: string): StormFigures {
-  const scenario = resolveScenario({ machine: { cpus }, strategy });
-  const start = performance.now();
-  const storm = buildStorm(scenario);
-  storm.udevd.trigger(machineDevices(scenario.machine));
-  storm.sim.run();
-  const r = collect(scenario, storm);
-  const wallMs = performance.now() - start;
-  return {
-    cpus,
-    strategy,
-    wallMs: Math.round(wallMs),
-    events: r.events,
-    eventsPerSecond: Math.round(r.events / (wallMs / 1000)),
-    simSteps: storm.sim.steps,
-    stepsPerSecond: Math.round(storm.sim.steps / (wallMs / 1000)),
-    settleS: r.settleNs / 1e9,
-    initCalls: r.initCalls,
-    workerTimeouts: r.workerTimeouts,
-    allocationFailures: r.allocationFailures,
-  };
+function measure(cpus: number, strategy: string): StormRun {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [CHILD, String(cpus), strategy], { encoding: 'utf8', timeout: LIMIT_MS });
+  if (child.error !== undefined || child.status !== 0) {
+    if (child.signal === 'SIGTERM') return { cpus, strategy, node: process.version, stoppedAfterMs: Math.round(performance.now() - started) };
+    throw new Error(`bench storm: ${cpus} CPUs ${strategy} failed: ${child.stderr || String(child.error)}`);
+  }
+  return JSON.parse(child.stdout) as StormRun;
 }
 
 export default async function bench(): Promise<object> {
-  // Warm-up: reads and parses the embedded module tree once, and lets the JIT settle.
-  measure(64, 'v5.3');
-  const runs = [measure(1536, 'v5.3'), measure(8192, 'v5.3')];
+  // The storm is measured as built (dist/, what the modstorm command runs), so build it first.
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit', timeout: 300_000 });
+  if (build.status !== 0) throw new Error('bench storm: npm run build failed');
+  const runs: StormRun[] = [];
+  for (const cpus of CPUS) {
+    const here = strategyIds().map((strategy) => measure(cpus, strategy));
+    const merge = here.find((r) => r.strategy === 'merge')?.wallMs;
+    for (const r of here) {
+      if (r.wallMs !== undefined && merge !== undefined) r.ratioToMerge = Math.round((r.wallMs / merge) * 100) / 100;
+      console.log(`${cpus} ${r.strategy}: ${r.wallMs === undefined ? `stopped after ${r.stoppedAfterMs} ms` : `${r.wallMs} ms`}`);
+    }
+    runs.push(...here);
+  }
   const table = new Table({
-    head: ['CPUs', 'strategy', 'wall', 'uevents', 'uevents/s', 'sim steps/s', 'settle (virtual)', 'inits', 'timeouts', 'alloc fails'],
+    head: ['CPUs', 'strategy', 'wall', '× merge', 'sim steps', 'peak RSS', 'uevents', 'settle (virtual)', 'inits', 'mutex acq.', 're-checks'],
     style: { head: [], border: [] },
   });
   for (const r of runs) {
-    table.push([
-      r.cpus,
-      r.strategy,
-      `${r.wallMs} ms`,
-      r.events,
-      r.eventsPerSecond,
-      r.stepsPerSecond,
-      `${r.settleS.toFixed(3)} s`,
-      r.initCalls,
-      r.workerTimeouts,
-      r.allocationFailures,
-    ]);
+    table.push(
+      r.wallMs === undefined
+        ? [r.cpus, r.strategy, `> ${LIMIT_MS / 1000} s (stopped)`, '', '', '', '', '', '', '', '']
+        : [
+            r.cpus,
+            r.strategy,
+            `${r.wallMs} ms`,
+            r.ratioToMerge?.toFixed(2) ?? '',
+            r.simSteps,
+            `${r.peakRssMiB} MiB`,
+            r.events,
+            `${r.settleS?.toFixed(3)} s`,
+            r.initCalls,
+            r.acquisitions,
+            r.rechecks,
+          ],
+    );
   }
   console.log(table.toString());
-  return { node: process.version, runs };
+  return { node: process.version, limitMs: LIMIT_MS, runs };
 }
