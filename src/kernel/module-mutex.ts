@@ -11,7 +11,7 @@
  * mutex (finished_loading() takes it): a thundering herd that costs each
  * sleeper a mutex acquisition and a list walk.
  */
-import { LockedWaitEvent, type Mutex, type Random, type Simulation, type WaitQueue, type Waitable } from '../sim/index.js';
+import { LockedWaitEvent, type LockedWaitOptions, type Mutex, type Random, type Simulation, type WaitQueue, type Waitable } from '../sim/index.js';
 import type { CostProfile } from './costs.js';
 
 type Step<T> = Generator<Waitable<unknown>, T, unknown>;
@@ -93,16 +93,7 @@ export class ModuleSync {
     // The herd's hot path: the same loop as one wait that resumes the caller only at its end. Its steps are
     // the loop's own, so it is used only where nothing looks at them one by one: FIFO ties, no trace.
     if (options.timeoutNs === undefined && this.sim.fifoTies && !this.sim.tracing) {
-      return yield* new LockedWaitEvent({
-        mutex: this.mutex,
-        wq: this.wq,
-        holdNs: this.costs.recheckNs,
-        holdStage: 'recheck',
-        wakeCount: this.#wakeCount,
-        onLocked: this.#onRecheck,
-        cond,
-        interruptible: options.interruptible,
-      });
+      return yield* new LockedWaitEvent(this.#lockedWait(cond, options.interruptible));
     }
     const deadline = options.timeoutNs === undefined ? undefined : this.sim.now + options.timeoutNs;
     for (;;) {
@@ -119,6 +110,51 @@ export class ModuleSync {
     }
   }
 
+  /**
+   * The `goto again` of add_unformed_module() before 6.2, from the sleep on:
+   * waitEvent(cond), then mutex_lock() and a list walk (`recheckNs`) whose
+   * outcome `decide()` reads with the mutex held — a verdict (returned with
+   * the mutex held) or undefined, after which the mutex is dropped and the
+   * wait starts over. 'interrupted': a signal ended a wait (mutex not held).
+   * Called without the mutex held.
+   */
+  *waitThenWalk<R>(cond: () => boolean, decide: () => R | undefined, options: { readonly interruptible: boolean }): Step<R | 'interrupted'> {
+    if (this.sim.fifoTies && !this.sim.tracing) {
+      // The herd's hot path again: relock and walk inside the one wait (LockedWaitEvent's settle).
+      const r = yield* new LockedWaitEvent<R>(this.#lockedWait(cond, options.interruptible), {
+        holdNs: this.costs.recheckNs,
+        holdStage: 'recheck',
+        onLocked: this.#onRelock,
+        decide,
+      });
+      return r as R | 'interrupted'; // with settle the wait ends in a verdict or 'interrupted', never 'ok'
+    }
+    for (;;) {
+      if ((yield* this.waitEvent(cond, options)) !== 'ok') return 'interrupted';
+      yield* this.lock();
+      yield* this.hold(this.costs.recheckNs, 'recheck');
+      const verdict = decide();
+      if (verdict !== undefined) return verdict;
+      this.unlock();
+    }
+  }
+
+  #lockedWait(cond: () => boolean, interruptible: boolean): LockedWaitOptions {
+    return {
+      mutex: this.mutex,
+      wq: this.wq,
+      holdNs: this.costs.recheckNs,
+      holdStage: 'recheck',
+      wakeCount: this.#wakeCount,
+      onLocked: this.#onRecheck,
+      cond,
+      interruptible,
+    };
+  }
+
+  readonly #onRelock = (): void => {
+    this.acquisitions++;
+  };
   readonly #wakeCount = (): number => this.wakeUps;
   readonly #onRecheck = (): void => {
     this.acquisitions++;

@@ -12,7 +12,7 @@ export { CpuPool } from './cpu.js';
 export { WaitQueue, type WaitOptions, type WaitEventResult } from './wait-queue.js';
 export { Completion, type CompletionResult } from './completion.js';
 export { Mutex, type MutexOptions } from './mutex.js';
-export { LockedWaitEvent, type LockedWaitOptions, type LockedWaitResult } from './locked-wait.js';
+export { LockedWaitEvent, type LockedWaitOptions, type LockedWaitResult, type LockedWaitSettle } from './locked-wait.js';
 export { Random, hashName } from './random.js';
 export { fifoChooser, randomChooser, type ReadyStep, type TieChooser } from './chooser.js';
 export { type TraceRecord, type TraceKind, formatTrace } from './trace.js';

@@ -15,6 +15,18 @@
  * the same step labels, but none of them resumes the caller's generator
  * (whose `yield*` chain is a dozen frames deep in a load syscall) until the
  * wait is over. No timeout: a wait with one uses the generator form.
+ *
+ * With `settle`, the wait goes on past the condition the way
+ * add_unformed_module()'s `goto again` does before 6.2: once the condition
+ * holds the waiter retakes the mutex, holds it for a list walk and asks
+ * `settle.decide()`; a verdict ends the wait with the mutex held, none
+ * drops the mutex and waits again —
+ *
+ *   ... if (done) { lock; hold settle.holdNs; v = decide();
+ *                   if (v !== undefined) return v; unlock; seen = wakeCount(); lock; ... }
+ *
+ * again with the steps a generator would take, so that a herd's relock and
+ * walk resume no generator either.
  */
 import { K_RECHECK } from './event.js';
 import type { Mutex } from './mutex.js';
@@ -39,33 +51,55 @@ export interface LockedWaitOptions {
   readonly interruptible: boolean;
 }
 
+/** What a waiter does once the condition holds, before it may wait again (see the file's comment). */
+export interface LockedWaitSettle<R> {
+  /** How long the walk after the relock holds the mutex (0: no step of its own). */
+  readonly holdNs: Ns;
+  readonly holdStage: string;
+  /** Each relock (counters). */
+  readonly onLocked: () => void;
+  /** With the mutex held, after the walk: the wait's verdict, or undefined to drop the mutex and wait again. */
+  readonly decide: () => R | undefined;
+}
+
 const LOCKING = 0;
 const HOLDING = 1;
 const SLEEPING = 2;
+const RELOCKING = 3;
+const WALKING = 4;
 
 export type LockedWaitResult = 'ok' | 'interrupted';
 
-export class LockedWaitEvent extends Wait<LockedWaitResult> {
+export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
   #phase = LOCKING;
   #seen = 0;
   readonly #holdStep: Step;
+  readonly #settleStep: Step | undefined;
 
-  constructor(readonly o: LockedWaitOptions) {
+  constructor(
+    readonly o: LockedWaitOptions,
+    readonly settle?: LockedWaitSettle<R>,
+  ) {
     super();
     this.#holdStep = step('delay', `stage:${o.holdStage}`, o.holdStage);
+    this.#settleStep = settle === undefined ? undefined : step('delay', `stage:${settle.holdStage}`, settle.holdStage);
   }
 
-  override _arm(p: Process<unknown>): Armed<LockedWaitResult> {
+  override _arm(p: Process<unknown>): Armed<LockedWaitResult | R> {
     this.#seen = this.o.wakeCount();
     return this.#lock(p);
   }
 
-  override _recheck(p: Process<unknown>): Armed<LockedWaitResult> {
+  override _recheck(p: Process<unknown>): Armed<LockedWaitResult | R> {
     switch (this.#phase) {
       case LOCKING:
         return this.#locked(p); // the mutex was handed over: p owns it
       case HOLDING:
         return this.#checked(p);
+      case RELOCKING:
+        return this.#relocked(p);
+      case WALKING:
+        return this.#walked(p);
       default: {
         // Woken (by wake_up_all or a signal): the wait's own condition, as WaitQueue's waitEvent checks it.
         const o = this.o;
@@ -90,7 +124,7 @@ export class LockedWaitEvent extends Wait<LockedWaitResult> {
     this.o.mutex._cancel(p);
   }
 
-  #lock(p: Process<unknown>): Armed<LockedWaitResult> {
+  #lock(p: Process<unknown>): Armed<LockedWaitResult | R> {
     const m = this.o.mutex;
     this.#phase = LOCKING;
     if (m.owner !== null) {
@@ -101,7 +135,7 @@ export class LockedWaitEvent extends Wait<LockedWaitResult> {
     return this.#locked(p);
   }
 
-  #locked(p: Process<unknown>): Armed<LockedWaitResult> {
+  #locked(p: Process<unknown>): Armed<LockedWaitResult | R> {
     const o = this.o;
     o.onLocked();
     if (o.holdNs === 0) return this.#checked(p);
@@ -110,11 +144,11 @@ export class LockedWaitEvent extends Wait<LockedWaitResult> {
     return PENDING;
   }
 
-  #checked(p: Process<unknown>): Armed<LockedWaitResult> {
+  #checked(p: Process<unknown>): Armed<LockedWaitResult | R> {
     const o = this.o;
     const done = o.cond();
     o.mutex.unlock();
-    if (done) return 'ok';
+    if (done) return this.settle === undefined ? 'ok' : this.#relock(p);
     if (o.interruptible && p._hasSignal) return 'interrupted';
     if (o.wakeCount() !== this.#seen) {
       // Woken while it checked: check again at once.
@@ -125,5 +159,35 @@ export class LockedWaitEvent extends Wait<LockedWaitResult> {
     p._interruptible = o.interruptible;
     o.wq._queue.push(p);
     return PENDING;
+  }
+
+  /** The condition held: mutex_lock() again for the walk (settle only). */
+  #relock(p: Process<unknown>): Armed<LockedWaitResult | R> {
+    const m = this.o.mutex;
+    this.#phase = RELOCKING;
+    if (m.owner !== null) {
+      m._enqueue(p);
+      return PENDING;
+    }
+    m._take(p);
+    return this.#relocked(p);
+  }
+
+  #relocked(p: Process<unknown>): Armed<LockedWaitResult | R> {
+    const settle = this.settle as LockedWaitSettle<R>;
+    settle.onLocked();
+    if (settle.holdNs === 0) return this.#walked(p);
+    this.#phase = WALKING;
+    p.sim._schedule(p, p.sim.now + settle.holdNs, K_RECHECK, this.#settleStep as Step, undefined);
+    return PENDING;
+  }
+
+  #walked(p: Process<unknown>): Armed<LockedWaitResult | R> {
+    const verdict = (this.settle as LockedWaitSettle<R>).decide();
+    if (verdict !== undefined) return verdict; // the mutex stays held, as after the generator's own lock
+    this.o.mutex.unlock();
+    // A new wait_event(): the count is read afresh and the condition checked first, under the mutex.
+    this.#seen = this.o.wakeCount();
+    return this.#lock(p);
   }
 }

@@ -66,18 +66,26 @@ export function answer(host: PolicyHost, req: LoadRequest, point: DetectionPoint
  */
 export function* recheckUntilSettled(host: PolicyHost, req: LoadRequest, waitStates: readonly ModuleState[]): Step<Verdict> {
   const name = req.file.name;
-  for (;;) {
-    const old = yield* findModule(host, name);
+  // One pass of the check, on the walk's outcome: a verdict, or undefined after telling observers it waits.
+  const decide = (): { readonly verdict: Verdict } | undefined => {
+    const old = host.modules.find(name);
     if (old === undefined) {
       host.dedup(req, 'addUnformed', 'proceed');
-      return undefined;
+      return PROCEED;
     }
-    if (!waitStates.includes(old.state)) return answer(host, req, 'addUnformed', 'EEXIST');
-    if (!(yield* waitUnlocked(host, req, 'addUnformed', settledOutOf(host, name, waitStates), 'ok'))) {
-      return answer(host, req, 'addUnformed', 'EINTR');
-    }
-  }
+    if (!waitStates.includes(old.state)) return { verdict: answer(host, req, 'addUnformed', 'EEXIST') };
+    host.dedup(req, 'addUnformed', 'wait');
+    return undefined;
+  };
+  yield* host.sync.hold(host.sync.costs.recheckNs, 'recheck'); // find_module_all()
+  const first = decide();
+  if (first !== undefined) return first.verdict;
+  host.sync.unlock();
+  const r = yield* host.sync.waitThenWalk(settledOutOf(host, name, waitStates), decide, { interruptible: true });
+  return r === 'interrupted' ? answer(host, req, 'addUnformed', 'EINTR') : r.verdict;
 }
+
+const PROCEED: { readonly verdict: Verdict } = { verdict: undefined };
 
 /**
  * module_patient_check_exists() (6.2's add_unformed_module check, and 6.4's
