@@ -291,6 +291,11 @@ export function stageNs(cost: StageCost, bytes: number): Ns {
   return Math.round(cost.fixedNs + cost.perByteNs * bytes);
 }
 
+/** The bytes of a module file's image once decompressed (a file that is not compressed is its own image). */
+export function imageBytesOf(costs: CostProfile, file: { readonly size: number; readonly compressed: boolean }): number {
+  return file.compressed ? Math.round(file.size * costs.decompressedSizeFactor) : file.size;
+}
+
 /** The module-area bytes a final image of `imageBytes` takes. */
 export function layoutBytes(costs: CostProfile, imageBytes: number): number {
   const raw = Math.ceil(imageBytes * costs.layoutFactor);

@@ -13,6 +13,7 @@ export {
   costOverridesSchema,
   COST_NAMES,
   stageNs,
+  imageBytesOf,
   layoutBytes,
   gracePeriodNs,
   regionFreeNs,

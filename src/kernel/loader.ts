@@ -14,7 +14,7 @@
  * is freed), on the unlink error path and at the end of delete_module().
  */
 import type { CpuPool, Mutex, Process, Simulation, Waitable } from '../sim/index.js';
-import { gracePeriodNs, layoutBytes, regionFreeNs, stageNs, type CostProfile, type StageCost } from './costs.js';
+import { gracePeriodNs, imageBytesOf, layoutBytes, regionFreeNs, stageNs, type CostProfile, type StageCost } from './costs.js';
 import type { ModuleArea } from './module-area.js';
 import type { ModuleSync } from './module-mutex.js';
 import { Module, type ModuleTable } from './module-table.js';
@@ -93,7 +93,7 @@ function* loadFromFile(k: LoaderContext, req: LoadRequest): Step<SyscallResult> 
   // init_module gets the image kmod decompressed in userspace; finit_module reads the file and undoes its compression.
   const kernelDecompresses = file.compressed && req.call === 'finit_module';
   const compressedLen = kernelDecompresses ? file.size : 0;
-  const len = file.compressed ? Math.round(file.size * costs.decompressedSizeFactor) : file.size;
+  const len = imageBytesOf(costs, file);
 
   // Stage 1: read the file [vmalloc #1]; decompress [#2], freeing the compressed copy.
   let copyBytes = kernelDecompresses ? file.size : len;

@@ -113,12 +113,17 @@ export class ModuleSync {
   /**
    * The `goto again` of add_unformed_module() before 6.2, from the sleep on:
    * waitEvent(cond), then mutex_lock() and a list walk (`recheckNs`) whose
-   * outcome `decide()` reads with the mutex held — a verdict (returned with
-   * the mutex held) or undefined, after which the mutex is dropped and the
-   * wait starts over. 'interrupted': a signal ended a wait (mutex not held).
+   * outcome `walk.decide()` reads with the mutex held — a verdict (returned
+   * with the mutex held) or undefined, after which the mutex is dropped and
+   * the wait starts over (`walk.waitsAgain()` says which, without acting). 'interrupted': a signal ended a wait (mutex not held).
    * Called without the mutex held.
    */
-  *waitThenWalk<R>(cond: () => boolean, decide: () => R | undefined, options: { readonly interruptible: boolean }): Step<R | 'interrupted'> {
+  *waitThenWalk<R>(
+    cond: () => boolean,
+    walk: { readonly decide: () => R | undefined; readonly waitsAgain: () => boolean },
+    options: { readonly interruptible: boolean },
+  ): Step<R | 'interrupted'> {
+    const decide = walk.decide;
     if (this.sim.fifoTies && !this.sim.tracing) {
       // The herd's hot path again: relock and walk inside the one wait (LockedWaitEvent's settle).
       const r = yield* new LockedWaitEvent<R>(this.#lockedWait(cond, options.interruptible), {
@@ -126,6 +131,7 @@ export class ModuleSync {
         holdStage: 'recheck',
         onLocked: this.#onRelock,
         decide,
+        waitsAgain: walk.waitsAgain,
       });
       return r as R | 'interrupted'; // with settle the wait ends in a verdict or 'interrupted', never 'ok'
     }

@@ -5,7 +5,7 @@
  * `udevadm trigger --action=add` over every device, run until nothing is
  * left to do. The result is a plain object (result.ts).
  */
-import { Kernel, sortedTally, stageNs } from '../kernel/index.js';
+import { imageBytesOf, Kernel, sortedTally, stageNs } from '../kernel/index.js';
 import { Simulation, fifoChooser, randomChooser, type Ns, type ProcessBody } from '../sim/index.js';
 import { KmodBuiltin, Udevd } from '../userspace/udev/index.js';
 import { machineDevices, memoryBytes } from './machine.js';
@@ -78,7 +78,7 @@ export function buildStorm(scenario: Scenario): Storm {
     // kmod's decompression runs the same algorithm on the same CPU as the kernel's would: the kernel's cost per output byte.
     decompressNs: (path) => {
       const file = kernel.file(path);
-      return file === undefined ? 0 : stageNs(scenario.costs.decompress, Math.round(file.size * scenario.costs.decompressedSizeFactor));
+      return file === undefined ? 0 : stageNs(scenario.costs.decompress, imageBytesOf(scenario.costs, file));
     },
   });
   const udevd = new Udevd(sim, {

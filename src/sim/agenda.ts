@@ -52,6 +52,13 @@ export class Agenda<E extends SimEvent = SimEvent> {
     return this.#nowLive > 0 || (top !== undefined && top._time <= until);
   }
 
+  /** The instant of the next step (`now` while steps for it are left), or Infinity if none. */
+  nextTime(now: Ns): Ns {
+    if (this.#nowLive > 0) return now;
+    const top = this.#heap.top();
+    return top === undefined ? Infinity : top._time;
+  }
+
   /** The next step in (time, seq) order, or null if none is due by `until`. */
   takeNext(now: Ns, until: Ns): E | null {
     const heap = this.#heap;

@@ -11,7 +11,7 @@
 import { Agenda } from './agenda.js';
 import { type ReadyStep, type TieChooser, fifoChooser } from './chooser.js';
 import { Delay } from './delay.js';
-import { K_RECHECK, K_RESUME, K_THROW, K_TIMEOUT, type SimEvent } from './event.js';
+import { K_RECHECK, K_RESUME, K_THROW, K_TIMEOUT, K_WAKE_ALL, SimEvent } from './event.js';
 import { KILLED_RESULT, Process, Wait, type JoinResult, type ProcessState, type Scheduler } from './process.js';
 import { Random } from './random.js';
 import { DELAY_STEP, INTERRUPT_STEP, JOIN_STEP, START_STEP, step, type Step } from './step.js';
@@ -80,6 +80,8 @@ export class Engine implements Scheduler {
   #seq = 0;
   #nextId = 1;
   #running = false;
+  /** In the plain loop (no step limit, chooser, trace or end time): steps may run inline (`_inlineLimit`). */
+  #inline = false;
   #first: Process<unknown> | null = null;
   #last: Process<unknown> | null = null;
 
@@ -123,7 +125,10 @@ export class Engine implements Scheduler {
     const sink = this.#sink;
     this.#running = true;
     try {
-      if (budget === Infinity && chooser === undefined && sink === undefined) this.#runPlain(until);
+      if (budget === Infinity && chooser === undefined && sink === undefined) {
+        this.#inline = until === Infinity;
+        this.#runPlain(until);
+      }
       else for (;;) {
         if (budget-- <= 0 && agenda.hasDue(until)) return;
         // FIFO needs no ready set: (time, seq) order is the answer.
@@ -140,6 +145,7 @@ export class Engine implements Scheduler {
       if (until !== Infinity && until > this.now) this.now = until;
     } finally {
       this.#running = false;
+      this.#inline = false;
       this.current = null;
     }
   }
@@ -224,6 +230,17 @@ export class Engine implements Scheduler {
     this.#agenda.add(ev, this.now);
   }
 
+  /** @internal */
+  _inlineLimit(): Ns {
+    return this.#inline ? this.#agenda.nextTime(this.now) : -Infinity;
+  }
+
+  /** @internal */
+  _advance(time: Ns): void {
+    this.now = time;
+    this.steps++;
+  }
+
   /** @internal takes a scheduled step back */
   _unschedule(ev: ProcEvent): void {
     this.#agenda.remove(ev);
@@ -245,6 +262,24 @@ export class Engine implements Scheduler {
   _wake(p: Process<unknown>, s: Step): void {
     p.state = 'ready';
     this._schedule(p, this.now, K_RECHECK, s, undefined);
+  }
+
+  /**
+   * @internal Wakes `ps` in order. In the plain loop, as one step for all of
+   * them that counts as one per process: steps scheduled back to back at the
+   * current instant run back to back (anything they schedule for this
+   * instant queues behind them, and the heap holds nothing for it once
+   * this instant's queue is being run), so one event that runs their
+   * re-checks in order is the same sequence — a herd's wake-up without a
+   * scheduled step per sleeper.
+   */
+  _wakeAll(ps: Process<unknown>[], s: Step): void {
+    if (!this.#inline || ps.length < 2) {
+      for (const p of ps) this._wake(p, s);
+      return;
+    }
+    for (const p of ps) p.state = 'ready';
+    this._schedule(new SimEvent<Process<unknown>>(ps[0] as Process<unknown>), this.now, K_WAKE_ALL, s, ps);
   }
 
   /** @internal `p`'s wait decides at `time` (a CPU slice ends); `p` stays waiting until then */
@@ -311,6 +346,22 @@ export class Engine implements Scheduler {
         const out = (p._wait as Wait<unknown>)._recheck(p);
         if (out === PENDING) p.state = 'waiting';
         else this.#deliver(p, out);
+        return;
+      }
+      case K_WAKE_ALL: {
+        const ps = ev._value as Process<unknown>[];
+        ev._value = undefined;
+        // This step counted as the first live one's; one more for each live one after it (a killed one had none).
+        let counted = false;
+        for (const q of ps) {
+          if (q.state === 'killed') continue;
+          if (counted) this.steps++;
+          counted = true;
+          const out = (q._wait as Wait<unknown>)._recheck(q);
+          if (out === PENDING) q.state = 'waiting';
+          else this.#deliver(q, out);
+        }
+        if (!counted) this.steps--;
         return;
       }
       case K_TIMEOUT: {

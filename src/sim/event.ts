@@ -10,6 +10,7 @@ export const K_RESUME = 0; // resume the process with `value` (start, delay, gra
 export const K_THROW = 1; // throw `value` into the process
 export const K_RECHECK = 2; // the process's wait decides in its turn: a woken waiter re-checks, an ended CPU slice is given back
 export const K_TIMEOUT = 3; // the waiter's timeout ran out
+export const K_WAKE_ALL = 4; // `value` (processes woken at once, in order) re-check their waits one after the other
 
 /** `_index` of an event in the engine's FIFO of steps at the current instant (not in the heap). */
 export const AT_NOW = -2;

@@ -27,6 +27,15 @@
  *
  * again with the steps a generator would take, so that a herd's relock and
  * walk resume no generator either.
+ *
+ * A herd's round trips through the mutex are also run inline (`#runHerd`):
+ * a member's grant, hold end or walk end that falls strictly before every
+ * scheduled step is the step the engine would take next, so it is taken at
+ * once — clock moved, step counted — without entering the agenda, for as
+ * long as each is one of the plain herd steps (a false condition, a relock,
+ * a walk that waits again). The first that is not is scheduled as usual:
+ * nothing ran between its would-be scheduling and now, so its place among
+ * the scheduled steps (its sequence number) is the one it would have had.
  */
 import { K_RECHECK } from './event.js';
 import type { Mutex } from './mutex.js';
@@ -60,6 +69,11 @@ export interface LockedWaitSettle<R> {
   readonly onLocked: () => void;
   /** With the mutex held, after the walk: the wait's verdict, or undefined to drop the mutex and wait again. */
   readonly decide: () => R | undefined;
+  /**
+   * Without side effects: whether `decide()` would return undefined now. Lets
+   * a herd's walk run inline (without it, every walk's end is scheduled).
+   */
+  readonly waitsAgain?: () => boolean;
 }
 
 const LOCKING = 0;
@@ -140,14 +154,28 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
     o.onLocked();
     if (o.holdNs === 0) return this.#checked(p);
     this.#phase = HOLDING;
-    p.sim._schedule(p, p.sim.now + o.holdNs, K_RECHECK, this.#holdStep, undefined);
+    this.#due(p, p.sim.now + o.holdNs, this.#holdStep);
     return PENDING;
+  }
+
+  /** `p`'s hold or walk ends at `t`: scheduled — or, inside `#runHerd`, left to the herd's loop. */
+  #due(p: Process<unknown>, t: Ns, s: Step): void {
+    if (LockedWaitEvent.#inHerd) LockedWaitEvent.#dueAt = t;
+    else p.sim._schedule(p, t, K_RECHECK, s, undefined);
   }
 
   #checked(p: Process<unknown>): Armed<LockedWaitResult | R> {
     const o = this.o;
     const done = o.cond();
-    o.mutex.unlock();
+    const next = o.mutex._release(p);
+    const out = this.#afterCheck(p, done);
+    this.#handOn(next, out);
+    return out;
+  }
+
+  /** What a waiter does after its evaluation, the mutex dropped. */
+  #afterCheck(p: Process<unknown>, done: boolean): Armed<LockedWaitResult | R> {
+    const o = this.o;
     if (done) return this.settle === undefined ? 'ok' : this.#relock(p);
     if (o.interruptible && p._hasSignal) return 'interrupted';
     if (o.wakeCount() !== this.#seen) {
@@ -159,6 +187,17 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
     p._interruptible = o.interruptible;
     o.wq._queue.push(p);
     return PENDING;
+  }
+
+  /**
+   * The mutex went to `next` when this waiter let go: its grant, scheduled
+   * after this waiter's own bookkeeping (which schedules nothing while the
+   * mutex is taken), or run inline when nothing else is to run first.
+   */
+  #handOn(next: Process<unknown> | null, out: Armed<LockedWaitResult | R>): void {
+    if (next === null) return;
+    if (out === PENDING && next._wait instanceof LockedWaitEvent) LockedWaitEvent.#runHerd(next, next.sim.now + this.o.mutex.handOverNs);
+    else this.o.mutex._grant(next);
   }
 
   /** The condition held: mutex_lock() again for the walk (settle only). */
@@ -178,16 +217,113 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
     settle.onLocked();
     if (settle.holdNs === 0) return this.#walked(p);
     this.#phase = WALKING;
-    p.sim._schedule(p, p.sim.now + settle.holdNs, K_RECHECK, this.#settleStep as Step, undefined);
+    this.#due(p, p.sim.now + settle.holdNs, this.#settleStep as Step);
     return PENDING;
   }
 
   #walked(p: Process<unknown>): Armed<LockedWaitResult | R> {
     const verdict = (this.settle as LockedWaitSettle<R>).decide();
     if (verdict !== undefined) return verdict; // the mutex stays held, as after the generator's own lock
-    this.o.mutex.unlock();
+    const next = this.o.mutex._release(p);
     // A new wait_event(): the count is read afresh and the condition checked first, under the mutex.
     this.#seen = this.o.wakeCount();
-    return this.#lock(p);
+    const out = this.#lock(p);
+    this.#handOn(next, out);
+    return out;
+  }
+
+  /**
+   * The herd's steps inline (see the file's comment). `first`, a waiter in
+   * this wait, owns the mutex and its grant is due at `grantAt`; the waiter
+   * whose step handed it over has done all it does in that step.
+   */
+  /** Inside `#runHerd`'s bookkeeping of one step: a hold or walk is not scheduled, its end goes to `#dueAt`. */
+  static #inHerd = false;
+  static #dueAt: Ns = 0;
+
+  static #runHerd(first: Process<unknown>, grantAt: Ns): void {
+    const sim = first.sim;
+    // Plain steps schedule nothing (the loop ends where one would), so the next scheduled step stays put.
+    const limit = sim._inlineLimit();
+    let p = first;
+    let t = grantAt;
+    for (;;) {
+      const w = p._wait as LockedWaitEvent<unknown>;
+      const o = w.o;
+      const m = o.mutex;
+      const settle = w.settle;
+      const phase = w.#phase;
+      // Plain herd steps only, each with a step of its own (a zero hold or hand-over would share one).
+      let plain = t < limit && m.handOverNs > 0 && o.holdNs > 0 && (settle === undefined || settle.holdNs > 0);
+      let done = false;
+      if (plain && phase === HOLDING) {
+        done = o.cond();
+        plain = done ? settle !== undefined : !(o.interruptible && p._hasSignal);
+      } else if (plain && phase === WALKING) plain = settle?.waitsAgain?.() === true;
+      if (!plain) {
+        w.#schedule(p, t);
+        return;
+      }
+      sim._advance(t);
+      if (phase === LOCKING) {
+        o.onLocked();
+        w.#phase = HOLDING;
+        t += o.holdNs;
+        continue;
+      }
+      if (phase === RELOCKING) {
+        (settle as LockedWaitSettle<unknown>).onLocked();
+        w.#phase = WALKING;
+        t += (settle as LockedWaitSettle<unknown>).holdNs;
+        continue;
+      }
+      let out: unknown;
+      let next: Process<unknown> | null;
+      LockedWaitEvent.#inHerd = true;
+      if (phase === HOLDING) {
+        next = m._release(p);
+        out = w.#afterCheck(p, done);
+      } else {
+        if ((settle as LockedWaitSettle<unknown>).decide() !== undefined) {
+          LockedWaitEvent.#inHerd = false;
+          throw new Error('sim: a locked wait settled after waitsAgain() said it would wait again');
+        }
+        next = m._release(p);
+        w.#seen = o.wakeCount();
+        out = w.#lock(p);
+      }
+      LockedWaitEvent.#inHerd = false;
+      if (out !== PENDING) throw new Error('sim: a plain herd step ended its wait');
+      if (m.owner === p) {
+        // It took the free mutex back at once: its own hold or walk, due at #dueAt, is the herd's next step.
+        t = LockedWaitEvent.#dueAt;
+        continue;
+      }
+      if (next === null) return;
+      if (!(next._wait instanceof LockedWaitEvent)) {
+        m._grant(next);
+        return;
+      }
+      p = next;
+      t = sim.now + m.handOverNs;
+    }
+  }
+
+  /** Schedules `p`'s next step, due at `t`: its grant, or the end of its hold or walk. */
+  #schedule(p: Process<unknown>, t: Ns): void {
+    switch (this.#phase) {
+      case LOCKING:
+      case RELOCKING:
+        this.o.mutex._grant(p);
+        return;
+      case HOLDING:
+        p.sim._schedule(p, t, K_RECHECK, this.#holdStep, undefined);
+        return;
+      case WALKING:
+        p.sim._schedule(p, t, K_RECHECK, this.#settleStep as Step, undefined);
+        return;
+      default:
+        throw new Error('sim: a sleeping herd waiter has no step to schedule');
+    }
   }
 }

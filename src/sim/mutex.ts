@@ -70,6 +70,23 @@ export class Mutex implements Holding {
     this.owner = next;
     if (next === null) return;
     next._hold(this);
+    this._grant(next);
+  }
+
+  /**
+   * @internal `owner` lets go, and the next waiter (returned) owns the mutex
+   * — or nobody; the waiter's grant is the caller's to schedule (`_grant`).
+   */
+  _release(owner: Process<unknown>): Process<unknown> | null {
+    owner._let(this);
+    const next = this.#queue.shift();
+    this.owner = next;
+    if (next !== null) next._hold(this);
+    return next;
+  }
+
+  /** @internal schedules the grant to `next`, which owns the mutex: it resumes in its own turn, `handOverNs` from now */
+  _grant(next: Process<unknown>): void {
     const kind = (next._wait as Wait<unknown>)._grantKind();
     if (this.handOverNs === 0) {
       if (kind === K_RESUME) this.sim._resume(next, undefined, this.#lockStep);

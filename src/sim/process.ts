@@ -35,6 +35,8 @@ export interface Scheduler {
   _throwInto(p: Process<unknown>, error: unknown, s: Step): void;
   /** @internal wakes `p` to let its wait decide in its own turn (`_recheck`) */
   _wake(p: Process<unknown>, s: Step): void;
+  /** @internal `_wake` for each of `ps` (off their queue), in order */
+  _wakeAll(ps: Process<unknown>[], s: Step): void;
   /** @internal schedules `p`'s wait to decide at `time` (`_recheck`): a CPU slice's end */
   _wakeAt(p: Process<unknown>, time: Ns, s: Step): void;
   /** @internal for `_arm`/`_recheck`: make the process throw `error` at once */
@@ -43,6 +45,15 @@ export interface Scheduler {
   _wakeForSignal(p: Process<unknown>): void;
   /** @internal ends `p` at once */
   _kill(p: Process<unknown>): void;
+  /**
+   * @internal a step at a time before this one may run inline, without being
+   * scheduled: it is then the step the engine would take next (-Infinity
+   * when steps must go through the agenda: a tie chooser, a trace, a step
+   * limit or an end time)
+   */
+  _inlineLimit(): Ns;
+  /** @internal the clock moves to `time` (below `_inlineLimit()`) for a step run inline */
+  _advance(time: Ns): void;
 }
 
 /**

@@ -63,7 +63,7 @@ export class WaitQueue {
       woken[i] = woken[j] as Process<unknown>;
       woken[j] = t;
     }
-    for (const p of woken) this.sim._wake(p, this.#wakeStep);
+    this.sim._wakeAll(woken, this.#wakeStep);
   }
 }
 

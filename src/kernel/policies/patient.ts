@@ -66,6 +66,10 @@ export function answer(host: PolicyHost, req: LoadRequest, point: DetectionPoint
  */
 export function* recheckUntilSettled(host: PolicyHost, req: LoadRequest, waitStates: readonly ModuleState[]): Step<Verdict> {
   const name = req.file.name;
+  const waitsAgain = (): boolean => {
+    const old = host.modules.find(name);
+    return old !== undefined && waitStates.includes(old.state);
+  };
   // One pass of the check, on the walk's outcome: a verdict, or undefined after telling observers it waits.
   const decide = (): { readonly verdict: Verdict } | undefined => {
     const old = host.modules.find(name);
@@ -81,7 +85,7 @@ export function* recheckUntilSettled(host: PolicyHost, req: LoadRequest, waitSta
   const first = decide();
   if (first !== undefined) return first.verdict;
   host.sync.unlock();
-  const r = yield* host.sync.waitThenWalk(settledOutOf(host, name, waitStates), decide, { interruptible: true });
+  const r = yield* host.sync.waitThenWalk(settledOutOf(host, name, waitStates), { decide, waitsAgain }, { interruptible: true });
   return r === 'interrupted' ? answer(host, req, 'addUnformed', 'EINTR') : r.verdict;
 }
 
