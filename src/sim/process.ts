@@ -197,6 +197,11 @@ export class Process<T = unknown> extends SimEvent<Process<unknown>> {
   _let(h: Holding): void {
     const holds = this._x?.holds;
     if (holds === null || holds === undefined) return;
+    // Locks are mostly let go in the reverse order of taking them: the last one, without a search.
+    if (holds[holds.length - 1] === h) {
+      holds.pop();
+      return;
+    }
     const i = holds.indexOf(h);
     if (i >= 0) holds.splice(i, 1);
   }
