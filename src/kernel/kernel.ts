@@ -166,7 +166,7 @@ export class Kernel implements LoaderContext, PolicyHost {
 
   /** @internal */
   dedup(req: LoadRequest, point: DetectionPoint, decision: DedupDecision, result?: SyscallResult): void {
-    if (!this.observers.active) return;
+    if (!this.observers.wantsDedup) return;
     const base = { time: this.sim.now, process: req.process, request: req.id, module: req.file.name, point, decision };
     this.observers.dedup(result === undefined ? base : { ...base, result });
   }

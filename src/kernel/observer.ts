@@ -71,12 +71,22 @@ export class Observers {
     return this.#list.length > 0;
   }
 
+  /** Whether an observer takes dedup decisions: a herd's sleepers make millions, and the event is built only for one. */
+  get wantsDedup(): boolean {
+    return this.#dedupers > 0;
+  }
+
+  #dedupers = 0;
+
   /** Attaches `observer`; the function returned detaches it. */
   add(observer: KernelObserver): () => void {
     this.#list.push(observer);
+    if (observer.dedup !== undefined) this.#dedupers++;
     return () => {
       const i = this.#list.indexOf(observer);
-      if (i >= 0) this.#list.splice(i, 1);
+      if (i < 0) return;
+      this.#list.splice(i, 1);
+      if (observer.dedup !== undefined) this.#dedupers--;
     };
   }
 
