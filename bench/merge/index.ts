@@ -10,14 +10,20 @@
  * slows a round down, so the best round is the least disturbed one, and the
  * rotation keeps drift from favouring whoever runs first.
  *
- * Separate processes matter: the Merger's full EDEADLK detection uses
- * AsyncLocalStorage, which in Node 20 turns on promise hooks for the whole
- * process while a run is in flight (its default there is the synchronous
- * check; full detection is the default on Node >= 24, where AsyncLocalStorage
- * is built on AsyncContextFrame). In one process, every contender measured
- * after it would pay that tax too. Two extra rows size the tax:
- * `baseline+hooks` (the baseline with an AsyncLocalStorage active) and
- * `Merger detectDeadlock:false` (the Merger without any detection).
+ * Separate processes matter: the Merger's opt-in full EDEADLK detection
+ * (`detectDeadlock: 'full'`) uses AsyncLocalStorage, which in Node 20 and 22
+ * turns on promise hooks for the whole process while a run is in flight (on
+ * Node >= 24 it is built on AsyncContextFrame instead). In one process,
+ * every contender measured after it would pay that tax too. The default is
+ * the synchronous check on every Node. Extra rows size what detection
+ * costs: `Merger detectDeadlock:false` (none), `Merger detectDeadlock:full`
+ * (the opt-in) and `baseline+hooks` (the baseline with an AsyncLocalStorage
+ * active).
+ *
+ * Peers are the libraries that do the Merger's job: coalesce concurrent
+ * same-key calls and keep nothing once they settle. DataLoader is measured
+ * and shown but is not one (see `notComparable`), so the verdict "ahead of
+ * every peer" does not count it and each verdict prints its ratio beside.
  *
  * The Node that runs the bench runs every contender (process.execPath): for
  * Node 24, `npx -p node@24 node node_modules/tsx/dist/cli.mjs bench/run.ts merge`.
@@ -30,14 +36,24 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Table from 'cli-table3';
-import { asyncContextFrameInUse } from '../../src/merge/index.js';
+import { Merger, asyncContextFrameInUse } from '../../src/merge/index.js';
 import { contenderNames, type ContenderName } from './contenders.js';
 import type { Measurement } from './measure.js';
 import { workloadNames, workloads, type WorkloadName } from './workloads.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = join(here, '..', '..');
-const peers: ContenderName[] = ['promise-coalesce', 'p-memoize', '@zcong/singleflight', 'dataloader'];
+/** The like-for-like peers: libraries that coalesce concurrent same-key calls and keep nothing after. */
+const peers: ContenderName[] = ['promise-coalesce', 'p-memoize', '@zcong/singleflight'];
+/**
+ * Measured and shown, but not a peer: what it does is not the Merger's job, so "ahead of every
+ * peer" does not count it (its rows say why, and its ratio is printed beside each verdict).
+ */
+const notComparable: Partial<Record<ContenderName, string>> = {
+  dataloader:
+    'not comparable: a batcher; with cache:false it shares nothing between same-key calls (body runs = calls) ' +
+    'and delays every call to one batch per tick, with its cache it keeps every value (a memo)',
+};
 
 interface Row extends Measurement {
   /** The best round's median ops/s. */
@@ -97,7 +113,7 @@ export default async function mergeBench(): Promise<object> {
       rows[contender] = row;
       table.push([
         workload.title,
-        contender,
+        notComparable[contender] === undefined ? contender : `${contender} (not comparable, see below)`,
         opsPerSec.toLocaleString('en-US'),
         `${row.ratio.toFixed(2)}×`,
         last.bodyRuns.toLocaleString('en-US'),
@@ -108,22 +124,30 @@ export default async function mergeBench(): Promise<object> {
     results[workloadName] = { title: workload.title, callsPerRepetition: workload.calls, contenders: rows };
 
     const merger = rows.Merger?.ratio ?? 0;
-    const bestPeer = Math.max(...peers.map((p) => rows[p]?.ratio ?? 0));
+    const bestPeer = peers.reduce((best, p) => ((rows[p]?.ratio ?? 0) > (rows[best]?.ratio ?? 0) ? p : best));
+    const bestRatio = rows[bestPeer]?.ratio ?? 0;
+    const others = Object.keys(notComparable) as ContenderName[];
     verdicts.push(
       `${workload.title}: Merger ${merger.toFixed(2)}× baseline${merger >= 1 ? '' : ' (below 1.0)'}, ` +
-        `best peer ${bestPeer.toFixed(2)}× (${merger > bestPeer ? 'Merger ahead' : 'Merger NOT ahead'}); ` +
-        `without EDEADLK detection ${(rows['Merger detectDeadlock:false']?.ratio ?? 0).toFixed(2)}×`,
+        `best peer ${bestPeer} ${bestRatio.toFixed(2)}× (${merger > bestRatio ? 'Merger ahead' : 'Merger NOT ahead'}); ` +
+        `without EDEADLK detection ${(rows['Merger detectDeadlock:false']?.ratio ?? 0).toFixed(2)}×; ` +
+        `not comparable: ${others.map((c) => `${c} ${(rows[c]?.ratio ?? 0).toFixed(2)}×`).join(', ')}`,
     );
   }
 
   console.log(table.toString());
   for (const verdict of verdicts) console.log(verdict);
+  for (const [contender, why] of Object.entries(notComparable)) console.log(`${contender}: ${why}`);
   if (!gcExposed) console.log('note: gc was not exposed; heap figures are as measured, without a full collection');
 
   return {
     node: process.version,
-    /** What `new Merger()` detects on this Node (guarantee 6 in src/merge/merger.ts). */
-    mergerDefaultDetection: asyncContextFrameInUse() ? 'full' : 'sync',
+    /** What `new Merger()` detects (guarantee 6 in src/merge/merger.ts): the Merger rows measure it. */
+    mergerDefaultDetection: new Merger().detection,
+    /** Whether AsyncLocalStorage runs on AsyncContextFrame here (what opt-in 'full' detection would cost). */
+    asyncContextFrame: asyncContextFrameInUse(),
+    peers,
+    notComparable,
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
     measuredAt: new Date().toISOString(),
     method:

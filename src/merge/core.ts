@@ -46,6 +46,13 @@ export interface MergeStats {
 const noWaiters: ReadonlySet<never> = new Set<never>();
 const noneToWake: readonly never[] = Object.freeze([]);
 
+/** A flight's rarely needed state, kept aside so that the common run (no waiters, no `mapJoin`, never forgotten) stays small. */
+interface FlightAside<W, V> {
+  waiters: Set<W> | undefined;
+  joinOutcome: Outcome<V> | undefined;
+  forgotten: boolean;
+}
+
 /**
  * One run in flight for one key. The object itself is the token that
  * `settle` and `leave` take, which is what makes "delete only your own
@@ -53,27 +60,22 @@ const noneToWake: readonly never[] = Object.freeze([]);
  */
 export class Flight<K, W, V = unknown> {
   // Fields assigned in the constructor rather than initialised in place: an ES2022 field is a
-  // define per field and per run, which shows on workloads of one short run per key.
-  // Created on the first registered waiter: most runs have none, and a Set per run shows in benchmarks.
-  #waiters: Set<W> | undefined;
+  // define per field and per run, which shows on workloads of one short run per key. The rare
+  // state lives in `#aside`, made on first need: every word of a run that is in flight is copied
+  // by each scavenge while it lives, and workloads of many short runs pay that per run.
+  #aside: FlightAside<W, V> | undefined;
   /** Callers (leader included) still waiting for this run: not left, not yet told. */
   declare present: number;
   /** Set once by `settle`. */
   declare outcome: Outcome<V> | undefined;
-  /** What joiners get: `mapJoin(outcome)`, set by the core on first need after `settle` (see `MergeCore.joined`). */
-  declare joinOutcome: Outcome<V> | undefined;
-  /** Whether `forget` dropped this run's entry before it settled. */
-  declare forgotten: boolean;
   declare readonly key: K;
   /** Sequence number of this run under the core, for traces. */
   declare readonly seq: number;
 
   constructor(key: K, seq: number) {
-    this.#waiters = undefined;
+    this.#aside = undefined;
     this.present = 1;
     this.outcome = undefined;
-    this.joinOutcome = undefined;
-    this.forgotten = false;
     this.key = key;
     this.seq = seq;
   }
@@ -82,26 +84,50 @@ export class Flight<K, W, V = unknown> {
     return this.outcome !== undefined;
   }
 
+  /** What joiners get: `mapJoin(outcome)`, set by the core on first need after `settle` (see `MergeCore.joined`). */
+  get joinOutcome(): Outcome<V> | undefined {
+    return this.#aside?.joinOutcome;
+  }
+
+  set joinOutcome(outcome: Outcome<V> | undefined) {
+    this.#sideState().joinOutcome = outcome;
+  }
+
+  /** Whether `forget` dropped this run's entry before it settled. */
+  get forgotten(): boolean {
+    return this.#aside?.forgotten ?? false;
+  }
+
+  set forgotten(forgotten: boolean) {
+    this.#sideState().forgotten = forgotten;
+  }
+
   /** Waiters registered by `begin(key, waiter)` that have neither left nor been returned by `settle`. */
   get waiters(): ReadonlySet<W> {
-    return this.#waiters ?? noWaiters;
+    return this.#aside?.waiters ?? noWaiters;
+  }
+
+  #sideState(): FlightAside<W, V> {
+    return (this.#aside ??= { waiters: undefined, joinOutcome: undefined, forgotten: false });
   }
 
   /** @internal used by MergeCore only. */
   addWaiter(waiter: W): void {
-    (this.#waiters ??= new Set<W>()).add(waiter);
+    (this.#sideState().waiters ??= new Set<W>()).add(waiter);
   }
 
   /** @internal used by MergeCore only. */
   removeWaiter(waiter: W): boolean {
-    return this.#waiters?.delete(waiter) ?? false;
+    return this.#aside?.waiters?.delete(waiter) ?? false;
   }
 
   /** @internal used by MergeCore only: hands over the waiters and forgets them. */
   takeWaiters(): readonly W[] {
-    const waiters = this.#waiters;
-    this.#waiters = undefined;
-    return waiters === undefined ? noneToWake : Array.from(waiters);
+    const aside = this.#aside;
+    const waiters = aside?.waiters;
+    if (waiters === undefined) return noneToWake;
+    (aside as FlightAside<W, V>).waiters = undefined;
+    return Array.from(waiters);
   }
 }
 

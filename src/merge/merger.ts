@@ -27,17 +27,16 @@
  *    - `'sync'`: a request made in the synchronous part of the body (before
  *      its first `await`), or of a body it started synchronously. Costs a
  *      variable set and restored around each body call.
- *    - `'full'`: also after any `await`, through AsyncLocalStorage (the
- *      run is the body's async context). A call from a context the run has
- *      outlived (a timer set in its body) is an ordinary request. On Node
- *      20 and 22 AsyncLocalStorage turns promise hooks on process-wide
- *      while a run is in flight (every promise in the process then costs
- *      2–3×); on Node ≥ 24 it is built on AsyncContextFrame and costs
- *      little.
- *    - `true` (the default): `'full'` where AsyncLocalStorage runs on
- *      AsyncContextFrame (Node ≥ 24 unless started with
- *      `--no-async-context-frame`), else `'sync'`. `Merger.detection` says
- *      which one a merger got.
+ *    - `'full'` (opt-in): also after any `await`, through
+ *      AsyncLocalStorage (the run is the body's async context). A call from
+ *      a context the run has outlived (a timer set in its body) is an
+ *      ordinary request. On Node 20 and 22 AsyncLocalStorage turns promise
+ *      hooks on process-wide while a run is in flight (every promise in the
+ *      process then costs 2–3×); on Node ≥ 24 it is built on
+ *      AsyncContextFrame, which costs no hooks but a new context frame per
+ *      run (the README's bench table gives both costs).
+ *    - `true` (the default): `'sync'`, on every Node. `Merger.detection`
+ *      says which one a merger got.
  *    - `false`: none; a request for its own key then waits for itself
  *      forever, as in Go's singleflight.
  * 7. `mapJoin(outcome)` decides what joiners receive, once per run; the
@@ -68,12 +67,12 @@ export interface MergerOptions<V> {
   abortWhenAbandoned?: boolean;
   /**
    * Reject a request made from inside its own key's run with EDEADLK
-   * (guarantee 6): `'sync'` catches a request made before the body's first
-   * `await` and costs nothing measurable; `'full'` catches it after any
-   * `await` too, through AsyncLocalStorage, which on Node 20 and 22 slows
-   * every promise in the process while a run is in flight; `true` (the
-   * default) is `'full'` where that is cheap (AsyncContextFrame: Node ≥ 24)
-   * and `'sync'` elsewhere; `false` turns detection off.
+   * (guarantee 6): `'sync'` (and `true`, the default) catches a request made
+   * before the body's first `await` and costs a variable set per body call;
+   * `'full'` catches it after any `await` too, through AsyncLocalStorage,
+   * which on Node 20 and 22 slows every promise in the process while a run
+   * is in flight and on Node ≥ 24 costs a context frame per run; `false`
+   * turns detection off.
    */
   detectDeadlock?: boolean | 'sync' | 'full';
 }
@@ -125,32 +124,107 @@ interface Frame {
   readonly parent: Frame | undefined;
 }
 
+/** A run's state for callers that may leave and bodies that take a signal: most runs need none of it. */
+interface RunAside<V> {
+  controller: AbortController | undefined;
+  leader: Deliver<V> | undefined;
+  onSettled: (() => void) | undefined;
+}
+
 /** A run: the core's flight plus this front end's state for it; also its body's context frame. */
 class Run<K, V> extends Flight<K, Deliver<V>, V> implements Frame {
-  // Fields assigned in the constructor rather than initialised in place: an ES2022 field is a
-  // define per field and per run, which shows on workloads of one short run per key.
-  /** The run's own signal, for a body that takes one; see `#begin`. */
-  declare controller: AbortController | undefined;
+  // Fields assigned in the constructor rather than initialised in place (an ES2022 field is a
+  // define per field and per run); the rare state in `#aside`, made on first need, because every
+  // word of a run in flight is copied by each scavenge while it lives (see Flight).
+  #aside: RunAside<V> | undefined;
   /** The innermost run in flight whose body started this one, for EDEADLK detection. */
   declare parent: Frame | undefined;
   /** One promise shared by every joiner without a signal or timeout, chained off the leader's. */
   declare joined: Promise<RunResult<V>> | undefined;
   /** The leader's promise (a leader without signal or timeout), for `joined` to chain off. */
   declare led: Promise<RunResult<V>> | undefined;
-  /** The leader's delivery when it may leave (signal or timeout); cleared once it has left or been told. */
-  declare leader: Deliver<V> | undefined;
-  /** Settles the joiners' promise when there is no `led` to chain it off (see `#joinedPromise`). */
-  declare onSettled: (() => void) | undefined;
+  /** The merger's core, for the promise handlers bound to this run (see `leadFulfilled`). */
+  declare readonly core: MergeCore<K, Deliver<V>, V, Run<K, V>>;
 
-  constructor(key: K, seq: number) {
+  constructor(key: K, seq: number, core: MergeCore<K, Deliver<V>, V, Run<K, V>>) {
     super(key, seq);
-    this.controller = undefined;
+    this.#aside = undefined;
+    this.core = core;
     this.parent = undefined;
     this.joined = undefined;
     this.led = undefined;
-    this.leader = undefined;
-    this.onSettled = undefined;
   }
+
+  #sideState(): RunAside<V> {
+    return (this.#aside ??= { controller: undefined, leader: undefined, onSettled: undefined });
+  }
+
+  /** The run's own signal, for a body that takes one; see `#begin`. */
+  get controller(): AbortController | undefined {
+    return this.#aside?.controller;
+  }
+
+  set controller(controller: AbortController | undefined) {
+    this.#sideState().controller = controller;
+  }
+
+  /** The leader's delivery when it may leave (signal or timeout); cleared once it has left or been told. */
+  get leader(): Deliver<V> | undefined {
+    return this.#aside?.leader;
+  }
+
+  set leader(leader: Deliver<V> | undefined) {
+    this.#sideState().leader = leader;
+  }
+
+  /** Settles the joiners' promise when there is no `led` to chain it off (see `#joinedPromise`). */
+  get onSettled(): (() => void) | undefined {
+    return this.#aside?.onSettled;
+  }
+
+  set onSettled(onSettled: (() => void) | undefined) {
+    this.#sideState().onSettled = onSettled;
+  }
+}
+
+// The promise handlers of a run, bound to it (`fn.bind(run)`) rather than written as closures:
+// a bound function is one object, two closures are three with their context, and on workloads of
+// many short runs every object kept per run until it settles is what the scavenger copies.
+
+/** The leader's body fulfilled: settle the run (the core tells every other caller), then the leader. */
+function leadFulfilled<K, V>(this: Run<K, V>, value: V): RunResult<V> {
+  this.core.settle(this, { ok: true, value });
+  return { value, role: 'lead' };
+}
+
+/** The leader's body rejected: settle the run, then reject the leader with what the body threw. */
+function leadRejected<K, V>(this: Run<K, V>, error: unknown): never {
+  this.core.settle(this, { ok: false, error });
+  throw error;
+}
+
+/** A body whose leader may leave (signal or timeout) fulfilled: the core tells every caller, the leader too. */
+function bodyFulfilled<K, V>(this: Run<K, V>, value: V): void {
+  this.core.settle(this, { ok: true, value });
+}
+
+function bodyRejected<K, V>(this: Run<K, V>, error: unknown): void {
+  this.core.settle(this, { ok: false, error });
+}
+
+/** What the joiners sharing one promise get: `mapJoin`'s outcome, as a join. */
+function tellJoiners<K, V>(this: Run<K, V>): RunResult<V> {
+  const joined = this.core.joined(this);
+  if (joined.ok) return { value: joined.value, role: 'join' };
+  throw joined.error;
+}
+
+/**
+ * The same without `mapJoin`, chained off the leader's promise: joiners get the leader's outcome
+ * unchanged (a rejection passes through untouched), so no handler per run is needed.
+ */
+function joinOfLead<V>(led: RunResult<V>): RunResult<V> {
+  return { value: led.value, role: 'join' };
 }
 
 // Node 20's AsyncLocalStorage turns on promise hooks process-wide, which slows every promise;
@@ -163,8 +237,9 @@ let syncFrame: Frame | undefined;
 
 /**
  * Whether AsyncLocalStorage is built on AsyncContextFrame here (Node ≥ 24 by default, opt-out by
- * `--no-async-context-frame`; Node 22 only with `--experimental-async-context-frame`): then it
- * costs no promise hooks, and `'full'` detection is the default.
+ * `--no-async-context-frame`; Node 22 only with `--experimental-async-context-frame`): then
+ * `'full'` detection costs no promise hooks, only a context frame per run. It is what decides the
+ * cost of `'full'`, not the default, which is `'sync'` everywhere.
  */
 export function asyncContextFrameInUse(): boolean {
   const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
@@ -176,7 +251,7 @@ export function asyncContextFrameInUse(): boolean {
 function detectionOf(option: MergerOptions<unknown>['detectDeadlock']): DeadlockDetection {
   if (option === false) return 'none';
   if (option === 'sync' || option === 'full') return option;
-  if (option === undefined || option === true) return asyncContextFrameInUse() ? 'full' : 'sync';
+  if (option === undefined || option === true) return 'sync';
   throw new TypeError(`merge: detectDeadlock must be true, false, 'sync' or 'full', got ${String(option)}`);
 }
 
@@ -186,6 +261,7 @@ const neverAborted = new AbortController().signal;
 export class Merger<K, V> {
   readonly #core: MergeCore<K, Deliver<V>, V, Run<K, V>>;
   readonly #abortWhenAbandoned: boolean;
+  readonly #mapsJoin: boolean;
   readonly #detectDeadlock: boolean;
   readonly #full: boolean;
   /** What this merger detects (guarantee 6): `'full'`, `'sync'` or `'none'`. */
@@ -193,11 +269,12 @@ export class Merger<K, V> {
 
   constructor(options: MergerOptions<V> = {}) {
     this.#abortWhenAbandoned = options.abortWhenAbandoned ?? false;
+    this.#mapsJoin = options.mapJoin !== undefined;
     this.detection = detectionOf(options.detectDeadlock);
     this.#detectDeadlock = this.detection !== 'none';
     this.#full = this.detection === 'full';
     this.#core = new MergeCore<K, Deliver<V>, V, Run<K, V>>({
-      newFlight: (key, seq) => new Run<K, V>(key, seq),
+      newFlight: (key, seq) => new Run<K, V>(key, seq, this.#core),
       mapJoin: options.mapJoin,
       onSettle: (run) => this.#settled(run),
       deliver: (deliver, joined) => deliver(joined),
@@ -243,17 +320,8 @@ export class Merger<K, V> {
       this.#finish(run, { ok: false, error });
       return Promise.reject(error);
     }
-    // A joiner may have joined synchronously inside the body (no detection): it chains off `led` below.
-    const led = Promise.resolve(produced).then(
-      (value) => {
-        this.#finish(run, { ok: true, value });
-        return { value, role: 'lead' as const };
-      },
-      (error: unknown) => {
-        this.#finish(run, { ok: false, error });
-        throw error;
-      },
-    );
+    // A joiner may have joined synchronously inside the body (no detection): it waits on `onSettled`.
+    const led = Promise.resolve(produced).then((leadFulfilled<K, V>).bind(run), (leadRejected<K, V>).bind(run));
     run.led = led;
     return led;
   }
@@ -264,20 +332,22 @@ export class Merger<K, V> {
    * one microtask later, with `mapJoin`'s outcome.
    */
   #join(key: K, run: Run<K, V>): Promise<RunResult<V>> {
-    if (this.#detectDeadlock && this.#insideRunOf(run)) return Promise.reject(new MergeDeadlockError(key));
+    // Under 'sync' detection a caller outside every body (syncFrame unset) is never inside its run.
+    if (this.#detectDeadlock && (this.#full || syncFrame !== undefined) && this.#insideRunOf(run)) {
+      return Promise.reject(new MergeDeadlockError(key));
+    }
     this.#core.join(run);
-    return (run.joined ??= this.#joinedPromise(run));
+    return run.joined ?? (run.joined = this.#joinedPromise(run));
   }
 
   #joinedPromise(run: Run<K, V>): Promise<RunResult<V>> {
-    const tell = (): RunResult<V> => {
-      const joined = this.#core.joined(run);
-      if (joined.ok) return { value: joined.value, role: 'join' };
-      throw joined.error;
-    };
     // The leader's promise exists once the body has returned; a join made synchronously inside the
-    // body (detection off) comes before it, and then waits for the settle through a deferred.
-    if (run.led !== undefined) return run.led.then(tell, tell);
+    // body (detection off), or into a run whose leader may leave, comes before it or without it,
+    // and then waits for the settle through a deferred.
+    const led = run.led;
+    if (led !== undefined && !this.#mapsJoin) return led.then(joinOfLead);
+    const tell = (tellJoiners<K, V>).bind(run);
+    if (led !== undefined) return led.then(tell, tell);
     return new Promise<void>((resolve) => {
       run.onSettled = resolve;
     }).then(tell);
@@ -305,10 +375,7 @@ export class Merger<K, V> {
         this.#finish(run, { ok: false, error });
         return;
       }
-      void Promise.resolve(produced).then(
-        (value) => this.#finish(run, { ok: true, value }),
-        (error: unknown) => this.#finish(run, { ok: false, error }),
-      );
+      void Promise.resolve(produced).then((bodyFulfilled<K, V>).bind(run), (bodyRejected<K, V>).bind(run));
     });
   }
 

@@ -377,8 +377,9 @@ describe('§4.6 a request for a key from inside its own run fails at once with E
     expect((error as Error).message).toContain('EDEADLK');
   });
 
-  it('by default: full where AsyncLocalStorage is built on AsyncContextFrame (Node ≥ 24), else sync', () => {
-    expect(new Merger().detection).toBe(asyncContextFrameInUse() ? 'full' : 'sync');
+  it('by default: sync on every Node (full is opt-in, whatever AsyncLocalStorage is built on)', () => {
+    expect(new Merger().detection).toBe('sync');
+    expect(new Merger({ detectDeadlock: 'full' }).detection).toBe('full');
     expect(new Merger({ detectDeadlock: true }).detection).toBe(new Merger().detection);
     expect(new Merger({ detectDeadlock: 'sync' }).detection).toBe('sync');
     expect(new Merger({ detectDeadlock: false }).detection).toBe('none');
