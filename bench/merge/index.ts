@@ -25,6 +25,9 @@
  * and shown but is not one (see `notComparable`), so the verdict "ahead of
  * every peer" does not count it and each verdict prints its ratio beside.
  *
+ * The Merger is the built one (dist/merge, what the package exports; the
+ * bench builds it first), not the sources through tsx (see contenders.ts).
+ *
  * The Node that runs the bench runs every contender (process.execPath): for
  * Node 24, `npx -p node@24 node node_modules/tsx/dist/cli.mjs bench/run.ts merge`.
  *
@@ -78,6 +81,9 @@ function measure(contender: ContenderName, workload: WorkloadName, reps: number,
 }
 
 export default async function mergeBench(): Promise<object> {
+  // The Merger is measured as built (dist/merge, what `modstorm/merge` exports; see contenders.ts), so build it first.
+  const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: projectRoot, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`bench merge: npm run build failed:\n${build.stdout}${build.stderr}`);
   const rounds = Number(process.env.MERGE_BENCH_ROUNDS ?? 3);
   const reps = Number(process.env.MERGE_BENCH_REPS ?? 11);
   const warmup = Number(process.env.MERGE_BENCH_WARMUP ?? 3);
