@@ -29,7 +29,8 @@
  * bench builds it first), not the sources through tsx (see contenders.ts).
  *
  * The Node that runs the bench runs every contender (process.execPath): for
- * Node 24, `npx -p node@24 node node_modules/tsx/dist/cli.mjs bench/run.ts merge`.
+ * Node 24, `npx -p node@24 node node_modules/tsx/dist/cli.mjs bench/run.ts merge`
+ * (the README quotes such a run kept as bench/results/merge-node24.json).
  *
  * Environment: MERGE_BENCH_ROUNDS (default 3), MERGE_BENCH_REPS (11),
  * MERGE_BENCH_WARMUP (3).
