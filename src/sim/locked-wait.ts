@@ -39,6 +39,7 @@
  */
 import { K_RECHECK } from './event.js';
 import type { Mutex } from './mutex.js';
+import type { ProcQueue } from './queue.js';
 import { Wait, type Process } from './process.js';
 import { step, type Step } from './step.js';
 import type { Ns } from './time.js';
@@ -89,6 +90,17 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
   #seen = 0;
   readonly #holdStep: Step;
   readonly #settleStep: Step | undefined;
+  // The options a herd's inline loop reads for every member, kept on the wait itself: one object per member to touch, not three.
+  readonly #mutex: Mutex;
+  readonly #sleepers: ProcQueue<Process<unknown>>;
+  readonly #cond: () => boolean;
+  readonly #wakeCount: () => number;
+  readonly #onLocked: () => void;
+  readonly #holdNs: Ns;
+  readonly #interruptible: boolean;
+  readonly #waitsAgain: (() => boolean) | undefined;
+  /** Whether this wait's steps can run inline: each has a step of its own (a zero hold or hand-over would share one). */
+  readonly #inlinable: boolean;
 
   constructor(
     readonly o: LockedWaitOptions,
@@ -97,6 +109,15 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
     super();
     this.#holdStep = step('delay', `stage:${o.holdStage}`, o.holdStage);
     this.#settleStep = settle === undefined ? undefined : step('delay', `stage:${settle.holdStage}`, settle.holdStage);
+    this.#mutex = o.mutex;
+    this.#sleepers = o.wq._queue;
+    this.#cond = o.cond;
+    this.#wakeCount = o.wakeCount;
+    this.#onLocked = o.onLocked;
+    this.#holdNs = o.holdNs;
+    this.#interruptible = o.interruptible;
+    this.#waitsAgain = settle?.waitsAgain;
+    this.#inlinable = o.mutex.handOverNs > 0 && o.holdNs > 0 && (settle === undefined || settle.holdNs > 0);
   }
 
   override _arm(p: Process<unknown>): Armed<LockedWaitResult | R> {
@@ -158,10 +179,9 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
     return PENDING;
   }
 
-  /** `p`'s hold or walk ends at `t`: scheduled — or, inside `#runHerd`, left to the herd's loop. */
+  /** `p`'s hold or walk ends at `t`. */
   #due(p: Process<unknown>, t: Ns, s: Step): void {
-    if (LockedWaitEvent.#inHerd) LockedWaitEvent.#dueAt = t;
-    else p.sim._schedule(p, t, K_RECHECK, s, undefined);
+    p.sim._schedule(p, t, K_RECHECK, s, undefined);
   }
 
   #checked(p: Process<unknown>): Armed<LockedWaitResult | R> {
@@ -237,74 +257,93 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
    * this wait, owns the mutex and its grant is due at `grantAt`; the waiter
    * whose step handed it over has done all it does in that step.
    */
-  /** Inside `#runHerd`'s bookkeeping of one step: a hold or walk is not scheduled, its end goes to `#dueAt`. */
-  static #inHerd = false;
-  static #dueAt: Ns = 0;
-
   static #runHerd(first: Process<unknown>, grantAt: Ns): void {
     const sim = first.sim;
     // Plain steps schedule nothing (the loop ends where one would), so the next scheduled step stays put.
     const limit = sim._inlineLimit();
     let p = first;
     let t = grantAt;
+    // Whether p's ownership is recorded in its holdings: hand-overs inside the loop skip that (Mutex._pass), and
+    // whoever owns the mutex when the loop ends gets it recorded — nothing can kill a member in between.
+    let held = true;
     for (;;) {
       const w = p._wait as LockedWaitEvent<unknown>;
-      const o = w.o;
-      const m = o.mutex;
-      const settle = w.settle;
       const phase = w.#phase;
-      // Plain herd steps only, each with a step of its own (a zero hold or hand-over would share one).
-      let plain = t < limit && m.handOverNs > 0 && o.holdNs > 0 && (settle === undefined || settle.holdNs > 0);
+      let plain = t < limit && w.#inlinable;
       let done = false;
       if (plain && phase === HOLDING) {
-        done = o.cond();
-        plain = done ? settle !== undefined : !(o.interruptible && p._hasSignal);
-      } else if (plain && phase === WALKING) plain = settle?.waitsAgain?.() === true;
+        done = w.#cond();
+        plain = done ? w.settle !== undefined : !(w.#interruptible && p._hasSignal);
+      } else if (plain && phase === WALKING) plain = w.#waitsAgain?.() === true;
+      const m = w.#mutex;
       if (!plain) {
+        if (!held) p._hold(m);
         w.#schedule(p, t);
         return;
       }
       sim._advance(t);
       if (phase === LOCKING) {
-        o.onLocked();
+        w.#onLocked();
         w.#phase = HOLDING;
-        t += o.holdNs;
+        t += w.#holdNs;
         continue;
       }
       if (phase === RELOCKING) {
-        (settle as LockedWaitSettle<unknown>).onLocked();
+        const settle = w.settle as LockedWaitSettle<unknown>;
+        settle.onLocked();
         w.#phase = WALKING;
-        t += (settle as LockedWaitSettle<unknown>).holdNs;
+        t += settle.holdNs;
         continue;
       }
-      let out: unknown;
-      let next: Process<unknown> | null;
-      LockedWaitEvent.#inHerd = true;
-      if (phase === HOLDING) {
-        next = m._release(p);
-        out = w.#afterCheck(p, done);
-      } else {
-        if ((settle as LockedWaitSettle<unknown>).decide() !== undefined) {
-          LockedWaitEvent.#inHerd = false;
-          throw new Error('sim: a locked wait settled after waitsAgain() said it would wait again');
+      if (phase === WALKING && (w.settle as LockedWaitSettle<unknown>).decide() !== undefined) {
+        throw new Error('sim: a locked wait settled after waitsAgain() said it would wait again');
+      }
+      // The end of a false check (it sleeps, or checks again if woken meanwhile), of a true one (it relocks
+      // for the walk), or of a walk that waits again (a new wait: the count read afresh, the check first).
+      if (held) p._let(m);
+      const next = m._pass();
+      if (phase === HOLDING && !done) {
+        const wakeUps = w.#wakeCount();
+        if (wakeUps === w.#seen) {
+          w.#phase = SLEEPING;
+          p._interruptible = w.#interruptible;
+          w.#sleepers.push(p);
+        } else {
+          w.#seen = wakeUps;
+          w.#phase = LOCKING;
         }
-        next = m._release(p);
-        w.#seen = o.wakeCount();
-        out = w.#lock(p);
+      } else if (phase === HOLDING) w.#phase = RELOCKING;
+      else {
+        w.#seen = w.#wakeCount();
+        w.#phase = LOCKING;
       }
-      LockedWaitEvent.#inHerd = false;
-      if (out !== PENDING) throw new Error('sim: a plain herd step ended its wait');
-      if (m.owner === p) {
-        // It took the free mutex back at once: its own hold or walk, due at #dueAt, is the herd's next step.
-        t = LockedWaitEvent.#dueAt;
-        continue;
+      if (w.#phase !== SLEEPING) {
+        if (next === null) {
+          // The mutex is free: p takes it back at once, and its hold or walk is the herd's next step.
+          m.owner = p;
+          held = false;
+          if (w.#phase === LOCKING) {
+            w.#onLocked();
+            w.#phase = HOLDING;
+            t = sim.now + w.#holdNs;
+          } else {
+            const settle = w.settle as LockedWaitSettle<unknown>;
+            settle.onLocked();
+            w.#phase = WALKING;
+            t = sim.now + settle.holdNs;
+          }
+          continue;
+        }
+        m._enqueue(p);
       }
       if (next === null) return;
       if (!(next._wait instanceof LockedWaitEvent)) {
+        next._hold(m);
         m._grant(next);
         return;
       }
       p = next;
+      held = false;
       t = sim.now + m.handOverNs;
     }
   }

@@ -85,6 +85,18 @@ export class Mutex implements Holding {
     return next;
   }
 
+  /**
+   * @internal `_release` for a herd run inline (locked-wait.ts): the next
+   * waiter (returned) owns the mutex, but neither side's holdings are
+   * touched — the caller records them for whoever still owns it when its
+   * inline run ends, since no kill can come in between.
+   */
+  _pass(): Process<unknown> | null {
+    const next = this.#queue.shift();
+    this.owner = next;
+    return next;
+  }
+
   /** @internal schedules the grant to `next`, which owns the mutex: it resumes in its own turn, `handOverNs` from now */
   _grant(next: Process<unknown>): void {
     const kind = (next._wait as Wait<unknown>)._grantKind();

@@ -5,6 +5,8 @@
 
 /** Module name from a name or path: basename up to the first '.', '-' → '_' (kmod's modname_normalize). */
 export function moduleName(nameOrPath: string): string {
+  // A bare name already normalised (what the storm's lookups pass, per request): itself, without copies.
+  if (!/[/.-]/.test(nameOrPath)) return nameOrPath;
   const base = nameOrPath.slice(nameOrPath.lastIndexOf('/') + 1);
   const dot = base.indexOf('.');
   return (dot < 0 ? base : base.slice(0, dot)).replaceAll('-', '_');

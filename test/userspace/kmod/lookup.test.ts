@@ -8,6 +8,7 @@ import {
   INDEX_FILES,
   fnmatch,
   loadModulesDir,
+  moduleName,
   normalizeAlias,
   readAliasFile,
 } from '../../../src/userspace/kmod/index.js';
@@ -79,6 +80,14 @@ describe('- and _ are one character', () => {
   it('folds names and aliases both ways', () => {
     for (const input of ['leds-gpio', 'leds_gpio']) expect(names(index, input)).toEqual(['leds_gpio']);
     for (const input of ['platform:leds-gpio', 'platform:leds_gpio']) expect(names(index, input)).toEqual(['leds_gpio']);
+  });
+
+  it('gives a module name from a name or a path as modname_normalize does', () => {
+    expect(moduleName('acpi_cpufreq')).toBe('acpi_cpufreq');
+    expect(moduleName('leds-gpio')).toBe('leds_gpio');
+    expect(moduleName('kernel/drivers/leds/leds-gpio.ko.xz')).toBe('leds_gpio');
+    expect(moduleName('/lib/modules/6.1.0/kernel/x/kvm.ko')).toBe('kvm');
+    expect(moduleName('kvm-intel.ko')).toBe('kvm_intel');
   });
 
   it('keeps - inside a bracket class a range', () => {
