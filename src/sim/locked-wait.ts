@@ -159,15 +159,20 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
     this.o.mutex._cancel(p);
   }
 
-  #lock(p: Process<unknown>): Armed<LockedWaitResult | R> {
-    const m = this.o.mutex;
-    this.#phase = LOCKING;
+  /** mutex_lock() for a check (LOCKING) or, settle only, for the walk once the condition held (RELOCKING). */
+  #acquire(p: Process<unknown>, phase: typeof LOCKING | typeof RELOCKING): Armed<LockedWaitResult | R> {
+    const m = this.#mutex;
+    this.#phase = phase;
     if (m.owner !== null) {
       m._enqueue(p);
       return PENDING;
     }
     m._take(p);
-    return this.#locked(p);
+    return phase === LOCKING ? this.#locked(p) : this.#relocked(p);
+  }
+
+  #lock(p: Process<unknown>): Armed<LockedWaitResult | R> {
+    return this.#acquire(p, LOCKING);
   }
 
   #locked(p: Process<unknown>): Armed<LockedWaitResult | R> {
@@ -196,7 +201,7 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
   /** What a waiter does after its evaluation, the mutex dropped. */
   #afterCheck(p: Process<unknown>, done: boolean): Armed<LockedWaitResult | R> {
     const o = this.o;
-    if (done) return this.settle === undefined ? 'ok' : this.#relock(p);
+    if (done) return this.settle === undefined ? 'ok' : this.#acquire(p, RELOCKING);
     if (o.interruptible && p._hasSignal) return 'interrupted';
     if (o.wakeCount() !== this.#seen) {
       // Woken while it checked: check again at once.
@@ -218,18 +223,6 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
     if (next === null) return;
     if (out === PENDING && next._wait instanceof LockedWaitEvent) LockedWaitEvent.#runHerd(next, next.sim.now + this.o.mutex.handOverNs);
     else this.o.mutex._grant(next);
-  }
-
-  /** The condition held: mutex_lock() again for the walk (settle only). */
-  #relock(p: Process<unknown>): Armed<LockedWaitResult | R> {
-    const m = this.o.mutex;
-    this.#phase = RELOCKING;
-    if (m.owner !== null) {
-      m._enqueue(p);
-      return PENDING;
-    }
-    m._take(p);
-    return this.#relocked(p);
   }
 
   #relocked(p: Process<unknown>): Armed<LockedWaitResult | R> {
