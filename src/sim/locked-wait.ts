@@ -90,7 +90,7 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
   #seen = 0;
   readonly #holdStep: Step;
   readonly #settleStep: Step | undefined;
-  // The options a herd's inline loop reads for every member, kept on the wait itself: one object per member to touch, not three.
+  // The options, kept on the wait itself (a herd's inline loop reads them for every member: one object to touch, not three).
   readonly #mutex: Mutex;
   readonly #sleepers: ProcQueue<Process<unknown>>;
   readonly #cond: () => boolean;
@@ -121,7 +121,7 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
   }
 
   override _arm(p: Process<unknown>): Armed<LockedWaitResult | R> {
-    this.#seen = this.o.wakeCount();
+    this.#seen = this.#wakeCount();
     return this.#lock(p);
   }
 
@@ -137,13 +137,12 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
         return this.#walked(p);
       default: {
         // Woken (by wake_up_all or a signal): the wait's own condition, as WaitQueue's waitEvent checks it.
-        const o = this.o;
-        if (o.wakeCount() === this.#seen && !(o.interruptible && p._hasSignal)) {
-          o.wq._queue.push(p); // a spurious wake-up: back to sleep
+        if (this.#wakeCount() === this.#seen && !(this.#interruptible && p._hasSignal)) {
+          this.#sleepers.push(p); // a spurious wake-up: back to sleep
           return PENDING;
         }
         p._interruptible = false;
-        this.#seen = o.wakeCount();
+        this.#seen = this.#wakeCount();
         return this.#lock(p);
       }
     }
@@ -155,8 +154,8 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
   }
 
   override _leave(p: Process<unknown>): void {
-    this.o.wq._queue.cancel(p);
-    this.o.mutex._cancel(p);
+    this.#sleepers.cancel(p);
+    this.#mutex._cancel(p);
   }
 
   /** mutex_lock() for a check (LOCKING) or, settle only, for the walk once the condition held (RELOCKING). */
@@ -176,11 +175,10 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
   }
 
   #locked(p: Process<unknown>): Armed<LockedWaitResult | R> {
-    const o = this.o;
-    o.onLocked();
-    if (o.holdNs === 0) return this.#checked(p);
+    this.#onLocked();
+    if (this.#holdNs === 0) return this.#checked(p);
     this.#phase = HOLDING;
-    this.#due(p, p.sim.now + o.holdNs, this.#holdStep);
+    this.#due(p, p.sim.now + this.#holdNs, this.#holdStep);
     return PENDING;
   }
 
@@ -190,9 +188,8 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
   }
 
   #checked(p: Process<unknown>): Armed<LockedWaitResult | R> {
-    const o = this.o;
-    const done = o.cond();
-    const next = o.mutex._release(p);
+    const done = this.#cond();
+    const next = this.#mutex._release(p);
     const out = this.#afterCheck(p, done);
     this.#handOn(next, out);
     return out;
@@ -200,18 +197,22 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
 
   /** What a waiter does after its evaluation, the mutex dropped. */
   #afterCheck(p: Process<unknown>, done: boolean): Armed<LockedWaitResult | R> {
-    const o = this.o;
     if (done) return this.settle === undefined ? 'ok' : this.#acquire(p, RELOCKING);
-    if (o.interruptible && p._hasSignal) return 'interrupted';
-    if (o.wakeCount() !== this.#seen) {
-      // Woken while it checked: check again at once.
-      this.#seen = o.wakeCount();
-      return this.#lock(p);
+    if (this.#interruptible && p._hasSignal) return 'interrupted';
+    return this.#sleepUnlessWoken(p) ? PENDING : this.#lock(p);
+  }
+
+  /** After a false check: to sleep on the wait queue — or, woken while it checked, true to check again at once. */
+  #sleepUnlessWoken(p: Process<unknown>): boolean {
+    const wakeUps = this.#wakeCount();
+    if (wakeUps !== this.#seen) {
+      this.#seen = wakeUps;
+      return false;
     }
     this.#phase = SLEEPING;
-    p._interruptible = o.interruptible;
-    o.wq._queue.push(p);
-    return PENDING;
+    p._interruptible = this.#interruptible;
+    this.#sleepers.push(p);
+    return true;
   }
 
   /**
@@ -221,8 +222,8 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
    */
   #handOn(next: Process<unknown> | null, out: Armed<LockedWaitResult | R>): void {
     if (next === null) return;
-    if (out === PENDING && next._wait instanceof LockedWaitEvent) LockedWaitEvent.#runHerd(next, next.sim.now + this.o.mutex.handOverNs);
-    else this.o.mutex._grant(next);
+    if (out === PENDING && next._wait instanceof LockedWaitEvent) LockedWaitEvent.#runHerd(next, next.sim.now + this.#mutex.handOverNs);
+    else this.#mutex._grant(next);
   }
 
   #relocked(p: Process<unknown>): Armed<LockedWaitResult | R> {
@@ -237,9 +238,9 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
   #walked(p: Process<unknown>): Armed<LockedWaitResult | R> {
     const verdict = (this.settle as LockedWaitSettle<R>).decide();
     if (verdict !== undefined) return verdict; // the mutex stays held, as after the generator's own lock
-    const next = this.o.mutex._release(p);
+    const next = this.#mutex._release(p);
     // A new wait_event(): the count is read afresh and the condition checked first, under the mutex.
-    this.#seen = this.o.wakeCount();
+    this.#seen = this.#wakeCount();
     const out = this.#lock(p);
     this.#handOn(next, out);
     return out;
@@ -296,15 +297,7 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
       if (held) p._let(m);
       const next = m._pass();
       if (phase === HOLDING && !done) {
-        const wakeUps = w.#wakeCount();
-        if (wakeUps === w.#seen) {
-          w.#phase = SLEEPING;
-          p._interruptible = w.#interruptible;
-          w.#sleepers.push(p);
-        } else {
-          w.#seen = wakeUps;
-          w.#phase = LOCKING;
-        }
+        if (!w.#sleepUnlessWoken(p)) w.#phase = LOCKING;
       } else if (phase === HOLDING) w.#phase = RELOCKING;
       else {
         w.#seen = w.#wakeCount();
@@ -346,7 +339,7 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
     switch (this.#phase) {
       case LOCKING:
       case RELOCKING:
-        this.o.mutex._grant(p);
+        this.#mutex._grant(p);
         return;
       case HOLDING:
         p.sim._schedule(p, t, K_RECHECK, this.#holdStep, undefined);
