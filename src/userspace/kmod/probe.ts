@@ -107,46 +107,92 @@ function concatArgs(configured: string, extra: string | undefined): string {
   return configured === '' ? (extra ?? '') : `${configured} ${extra ?? ''}`;
 }
 
+/** One module of a probe, with everything about it the index decides (pure: the same for every probe of the name). */
+interface PlanEntry {
+  readonly module: string;
+  readonly path: string | undefined;
+  readonly args: string;
+  readonly required: boolean;
+  /** The modprobe.d install command kmod would run instead (undefined when none, or ignored for softdeps). */
+  readonly command: string | undefined;
+  readonly builtinInIndex: boolean;
+}
+
+interface ProbePlan {
+  readonly targetBuiltinInIndex: boolean;
+  readonly targetPath: string | undefined;
+  readonly entries: readonly PlanEntry[];
+}
+
+/**
+ * Plans by index, then by target, alias and extra arguments. A storm probes
+ * the same few names tens of thousands of times and an index never changes
+ * once built, so the list, the options and the commands are worked out once.
+ */
+const plans = new WeakMap<ModuleIndex, Map<string, ProbePlan>>();
+
+function probePlan(index: ModuleIndex, target: string, options: ProbeOptions): ProbePlan {
+  let byKey = plans.get(index);
+  if (byKey === undefined) plans.set(index, (byKey = new Map()));
+  const key =
+    options.alias === undefined && options.extraArgs === undefined
+      ? target
+      : `${target}\0${options.alias ?? ''}\0${options.extraArgs ?? ''}`;
+  let plan = byKey.get(key);
+  if (plan === undefined) {
+    const required = new Set([target, ...index.dependencies(target)]);
+    const entries = probeList(index, target).map(({ module, ignoreCommand }): PlanEntry => ({
+      module,
+      path: index.path(module),
+      args: concatArgs(
+        index.options(module, module === target ? options.alias : undefined),
+        module === target ? options.extraArgs : undefined,
+      ),
+      required: required.has(module),
+      command: ignoreCommand ? undefined : index.installCommand(module),
+      builtinInIndex: index.isBuiltin(module),
+    }));
+    plan = { targetBuiltinInIndex: index.isBuiltin(target), targetPath: index.path(target), entries };
+    byKey.set(key, plan);
+  }
+  return plan;
+}
+
+/** Whether kmod skips `module`: builtin, or LIVE (unless told to ignore loaded modules). */
+function skipped<Y>(port: KernelPort<Y>, options: ProbeOptions, module: string, builtinInIndex: boolean): ProbeAction | undefined {
+  if (options.ignoreLoaded) return undefined;
+  if (builtinInIndex || port.isBuiltin(module)) return 'builtin';
+  return port.initstate(module) === 'live' ? 'live' : undefined;
+}
+
+function probeResult(module: string, result: SyscallResult, steps: ProbeStep[]): ProbeResult {
+  return { module, result, quiet: result === 'ENODEV' || result === 'ENOENT', steps };
+}
+
+const NO_OPTIONS: ProbeOptions = {};
+
 /** Load `name` with its dependencies and softdeps; see the file comment for the order. */
 export function* probe<Y>(
   port: KernelPort<Y>,
   index: ModuleIndex,
   name: string,
-  options: ProbeOptions = {},
+  options: ProbeOptions = NO_OPTIONS,
 ): Generator<Y, ProbeResult, unknown> {
   const target = moduleName(name);
+  const plan = probePlan(index, target, options);
   const steps: ProbeStep[] = [];
-  const skipped = (module: string): ProbeAction | undefined => {
-    if (options.ignoreLoaded) return undefined;
-    if (index.isBuiltin(module) || port.isBuiltin(module)) return 'builtin';
-    return port.initstate(module) === 'live' ? 'live' : undefined;
-  };
-  const done = (result: SyscallResult): ProbeResult => ({
-    module: target,
-    result,
-    quiet: result === 'ENODEV' || result === 'ENOENT',
-    steps,
-  });
 
-  const already = skipped(target);
+  const already = skipped(port, options, target, plan.targetBuiltinInIndex);
   if (already !== undefined) {
-    steps.push({ module: target, path: index.path(target), args: '', required: true, action: already, result: 0 });
-    return done(0);
+    steps.push({ module: target, path: plan.targetPath, args: '', required: true, action: already, result: 0 });
+    return probeResult(target, 0, steps);
   }
 
-  const required = new Set([target, ...index.dependencies(target)]);
   let result: SyscallResult = 0;
-  for (const entry of probeList(index, target)) {
-    const module = entry.module;
-    const path = index.path(module);
-    const isRequired = required.has(module);
-    const args = concatArgs(
-      index.options(module, module === target ? options.alias : undefined),
-      module === target ? options.extraArgs : undefined,
-    );
-    const step: ProbeStep = { module, path, args, required: isRequired, action: 'finit', result: 0 };
-    const skip = skipped(module);
-    const command = entry.ignoreCommand ? undefined : index.installCommand(module);
+  for (const entry of plan.entries) {
+    const { module, path, args, command } = entry;
+    const step: ProbeStep = { module, path, args, required: entry.required, action: 'finit', result: 0 };
+    const skip = skipped(port, options, module, entry.builtinInIndex);
     if (skip !== undefined) {
       step.action = skip;
       step.result = 'EEXIST';
@@ -155,14 +201,14 @@ export function* probe<Y>(
       step.command = command;
       step.result = port.runInstall ? yield* port.runInstall(module, command, args) : 0;
     } else if (path === undefined) {
-      step.action = index.isBuiltin(module) ? 'builtin' : 'missing';
+      step.action = entry.builtinInIndex ? 'builtin' : 'missing';
       step.result = step.action === 'builtin' ? 0 : 'ENOENT';
     } else {
       step.result = yield* port.insertModule(path, args);
     }
     steps.push(step);
-    result = step.result === 'EEXIST' || !isRequired ? 0 : step.result;
+    result = step.result === 'EEXIST' || !entry.required ? 0 : step.result;
     if (result !== 0) break;
   }
-  return done(result);
+  return probeResult(target, result, steps);
 }

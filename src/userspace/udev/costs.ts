@@ -9,7 +9,7 @@
  * queueing them there would hold udev behind every pending read and
  * signature check of the kernel, which no real scheduler does.
  */
-import type { Ns, ProcessBody, Simulation } from '../../sim/index.js';
+import type { Ns, ProcessBody, Simulation, Waitable } from '../../sim/index.js';
 
 export interface UdevCosts {
   /** The manager forks a worker (a copy of udevd). ~0.5 ms: a fork plus the child's setup of a process of udevd's size. */
@@ -45,7 +45,24 @@ export const DEFAULT_UDEV_COSTS: Readonly<UdevCosts> = Object.freeze({
 
 export const UDEV_COST_NAMES = Object.keys(DEFAULT_UDEV_COSTS) as (keyof UdevCosts)[];
 
-/** Spends `ns` of udev's own time (nothing at all when it is 0). */
-export function* spend(sim: Simulation, ns: Ns): ProcessBody<void> {
-  if (ns > 0) yield* sim.delay(ns);
+/** What `yield*` of a zero spend runs: it is done at once, with no step. */
+const DONE: IteratorReturnResult<void> = { done: true, value: undefined };
+const NOTHING_YET = {
+  next: (): IteratorReturnResult<void> => DONE,
+  return: (): IteratorReturnResult<void> => DONE,
+  throw: (error: unknown): never => {
+    throw error;
+  },
+  [Symbol.iterator]() {
+    return this;
+  },
+} as unknown as ProcessBody<void>;
+const NOTHING: Waitable<void> = { [Symbol.iterator]: () => NOTHING_YET };
+
+/**
+ * Spends `ns` of udev's own time (nothing at all when it is 0). The wait
+ * itself, not a generator around it: this runs several times per uevent.
+ */
+export function spend(sim: Simulation, ns: Ns): Waitable<void> {
+  return ns > 0 ? sim.delay(ns) : NOTHING;
 }

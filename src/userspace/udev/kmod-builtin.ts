@@ -68,11 +68,7 @@ export class KmodBuiltin {
   }
 
   /** The runner udevd calls per event: `kmod load $env{MODALIAS}` in the worker's process. */
-  readonly run: EventRunner = (worker, event) => this.#runInWorker(worker.proc, event);
-
-  *#runInWorker(proc: Process<unknown>, event: UEvent): ProcessBody<void> {
-    yield* this.kmodLoad(proc, event);
-  }
+  readonly run: EventRunner = (worker, event) => this.kmodLoad(worker.proc, event);
 
   /**
    * `kmod load $env{MODALIAS}` for `event`, run by `proc`: nothing unless an
@@ -101,37 +97,54 @@ export class KmodBuiltin {
     yield* probe(this.#port(proc), this.#o.index, name);
   }
 
-  /**
-   * kmod's view of the kernel, from `proc`: each finit_module counted. A
-   * worker killed during the call dies on its way back (the kernel's
-   * sigkill, src/kernel/syscall.ts), so its result is not counted: udev
-   * never sees it.
-   */
+  /** kmod's view of the kernel from `proc` (see KmodPort). */
   #port(proc: Process<unknown>): KernelPort<Waitable<unknown>> {
+    return new KmodPort(this, proc, this.#o);
+  }
+}
+
+/**
+ * kmod's view of the kernel, from `proc`: each finit_module counted. A
+ * worker killed during the call dies on its way back (the kernel's sigkill,
+ * src/kernel/syscall.ts), so its result is not counted: udev never sees it.
+ * A class rather than an object of closures: one is made per `kmod load`.
+ */
+class KmodPort implements KernelPort<Waitable<unknown>> {
+  readonly #builtin: KmodBuiltin;
+  readonly #proc: Process<unknown>;
+  readonly #o: KmodBuiltinOptions;
+
+  constructor(builtin: KmodBuiltin, proc: Process<unknown>, options: KmodBuiltinOptions) {
+    this.#builtin = builtin;
+    this.#proc = proc;
+    this.#o = options;
+  }
+
+  initstate(name: string): Initstate | undefined {
+    return this.#o.kernel.initstate(name);
+  }
+
+  isBuiltin(name: string): boolean {
+    return this.#o.kernel.isBuiltin(name);
+  }
+
+  *insertModule(path: string, args: string): Generator<Waitable<unknown>, KmodResult, unknown> {
     const { sim, kernel, decompressNs } = this.#o;
-    const setup = this.#o.insert ?? KMOD_30;
-    const log = this.log;
-    const insertCalls = this.insertCalls;
-    return {
-      initstate: (name) => kernel.initstate(name),
-      isBuiltin: (name) => kernel.isBuiltin(name),
-      *insertModule(path: string, args: string): Generator<Waitable<unknown>, KmodResult, unknown> {
-        const name = moduleName(path);
-        log.request(name, sim.now);
-        const call = insertCall(compressionOfPath(path), setup);
-        insertCalls[call]++;
-        let result: SyscallResult;
-        if (call === 'init_module') {
-          // kmod_file_load_*(): the whole image decompressed in the worker, then init_module(image).
-          yield* spend(sim, decompressNs?.(path) ?? 0);
-          result = yield* kernel.initModule(proc, path, args);
-        } else {
-          result = yield* kernel.finitModule(proc, path, args);
-        }
-        log.result(name, result, sim.now);
-        // kmod keeps its own copy of the errno names (a subset of the kernel's); the value passes through as is.
-        return result as KmodResult;
-      },
-    };
+    const { log, insertCalls } = this.#builtin;
+    const name = moduleName(path);
+    log.request(name, sim.now);
+    const call = insertCall(compressionOfPath(path), this.#o.insert ?? KMOD_30);
+    insertCalls[call]++;
+    let result: SyscallResult;
+    if (call === 'init_module') {
+      // kmod_file_load_*(): the whole image decompressed in the worker, then init_module(image).
+      yield* spend(sim, decompressNs?.(path) ?? 0);
+      result = yield* kernel.initModule(this.#proc, path, args);
+    } else {
+      result = yield* kernel.finitModule(this.#proc, path, args);
+    }
+    log.result(name, result, sim.now);
+    // kmod keeps its own copy of the errno names (a subset of the kernel's); the value passes through as is.
+    return result as KmodResult;
   }
 }

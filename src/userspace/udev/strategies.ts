@@ -25,8 +25,9 @@ export interface LoadGate {
 export class OpenGate implements LoadGate {
   readonly dropped = 0;
 
-  *load<T>(_proc: Process<unknown>, _event: UEvent, _name: string, load: () => ProcessBody<T>): ProcessBody<T> {
-    return yield* load();
+  // The load's own generator, not one around it: every module of every uevent goes through here.
+  load<T>(_proc: Process<unknown>, _event: UEvent, _name: string, load: () => ProcessBody<T>): ProcessBody<T> {
+    return load();
   }
 }
 

@@ -41,7 +41,7 @@ export interface UEvent extends Device {
 }
 
 /** What the rules do for one event beyond udev's own processing (the RUN list); false marks it failed. */
-export type EventRunner = (worker: Worker, event: UEvent) => ProcessBody<boolean | void>;
+export type EventRunner = (worker: Worker, event: UEvent) => ProcessBody<unknown>;
 
 export interface UdevdOptions {
   readonly childrenMax: number;

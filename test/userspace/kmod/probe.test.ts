@@ -141,6 +141,24 @@ describe('probe against a fake kernel', () => {
     expect(a.calls).toEqual([['kernel/a.ko', 'x=1 debug=1']]);
   });
 
+  it('works the plan out per target, alias and extra arguments: one probe does not leak its options into the next', () => {
+    // The index is the same object throughout, so each call reads the plans kept for it.
+    const load = (options: { alias?: string; extraArgs?: string }): [string, string][] => {
+      const kernel = fakeKernel({ live: ['b', 'c', 'd', 'e', 'f'] });
+      drive(probe(kernel, index, 'a', options));
+      return kernel.calls;
+    };
+    expect(load({ extraArgs: 'debug=1' })).toEqual([['kernel/a.ko', 'x=1 debug=1']]);
+    expect(load({})).toEqual([['kernel/a.ko', 'x=1 ']]);
+    expect(load({ extraArgs: 'debug=2' })).toEqual([['kernel/a.ko', 'x=1 debug=2']]);
+    expect(load({ extraArgs: 'debug=1' })).toEqual([['kernel/a.ko', 'x=1 debug=1']]);
+    // Another index with other options for the same name gets its own plan.
+    const other = smallIndex({ ...texts, config: 'options a y=2' });
+    const kernel = fakeKernel({ live: ['b', 'c', 'd', 'e', 'f'] });
+    drive(probe(kernel, other, 'a'));
+    expect(kernel.calls).toEqual([['kernel/a.ko', 'y=2 ']]);
+  });
+
   it('records an install command as run when the port has no runner', () => {
     const kernel = fakeKernel();
     const { value } = drive(probe(kernel, index, 'lonely'));
