@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calibrate, residualsOf } from '../../src/calibrate/fit.js';
 import { readTarget, resolveTarget, type Target } from '../../src/calibrate/target.js';
-import { calibrateCommand } from '../../src/cli/commands/calibrate.js';
+import { calibrateCommand } from '../../src/cli/commands/calibrate-run.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { profileLeaves, profileToYaml, resolveProfile, shippedProfile, withValues } from '../../src/scenario/profile.js';
 

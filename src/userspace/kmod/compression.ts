@@ -7,12 +7,19 @@
  * Node has it (zstdDecompressSync, Node ≥ 22.15), else fzstd; xz through
  * @napi-rs/lzma (a prebuilt binding shipped in the npm package).
  */
+import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
-import { xz } from '@napi-rs/lzma';
 import { decompress as fzstdDecompress } from 'fzstd';
 import { UserError } from '../../errors.js';
 
 export type Compression = 'xz' | 'zstd' | 'gzip';
+
+// The xz binding is loaded on the first xz image, not by every command that imports kmod.
+const require = createRequire(import.meta.url);
+let xzBinding: (typeof import('@napi-rs/lzma'))['xz'] | undefined;
+function xz(): NonNullable<typeof xzBinding> {
+  return (xzBinding ??= (require('@napi-rs/lzma') as typeof import('@napi-rs/lzma')).xz);
+}
 
 const MAGIC: readonly (readonly [Compression, readonly number[]])[] = [
   ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
@@ -55,7 +62,7 @@ export function decompressModule(image: Uint8Array, file: string): Uint8Array {
       case 'zstd':
         return nodeZstd !== undefined ? nodeZstd(image) : fzstdDecompress(image);
       case 'xz':
-        return xz.decompressSync(image);
+        return xz().decompressSync(image);
     }
   } catch (error) {
     throw new UserError(`${file}: cannot decompress the ${kind}-compressed module (${error instanceof Error ? error.message : String(error)})`);

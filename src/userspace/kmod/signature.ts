@@ -10,9 +10,19 @@
  * commonName, the serial number and the digest algorithm. The DER is read
  * with @peculiar/asn1-cms.
  */
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { ContentInfo, SignedData } from '@peculiar/asn1-cms';
+import { createRequire } from 'node:module';
+import type { SignedData } from '@peculiar/asn1-cms';
 import type { Name } from '@peculiar/asn1-x509';
+
+// The ASN.1 packages take a tenth of a second to load and only a PKCS#7 signature needs them: loaded then, not by every command.
+const require = createRequire(import.meta.url);
+let asn1: { schema: typeof import('@peculiar/asn1-schema'); cms: typeof import('@peculiar/asn1-cms') } | undefined;
+function asn1Packages(): NonNullable<typeof asn1> {
+  return (asn1 ??= {
+    schema: require('@peculiar/asn1-schema') as typeof import('@peculiar/asn1-schema'),
+    cms: require('@peculiar/asn1-cms') as typeof import('@peculiar/asn1-cms'),
+  });
+}
 
 export interface ModuleSignature {
   /** `PGP`, `X509` or `PKCS#7` (struct module_signature's id_type). */
@@ -76,9 +86,10 @@ export function moduleSignature(image: Uint8Array): ModuleSignature | undefined 
 }
 
 function pkcs7Signature(der: Buffer): ModuleSignature | undefined {
+  const { schema, cms } = asn1Packages();
   let signed: SignedData;
   try {
-    signed = AsnConvert.parse(AsnConvert.parse(der, ContentInfo).content, SignedData);
+    signed = schema.AsnConvert.parse(schema.AsnConvert.parse(der, cms.ContentInfo).content, cms.SignedData);
   } catch {
     return undefined; // d2i_PKCS7_bio() failed: kmod shows no signature fields
   }
