@@ -256,7 +256,9 @@ export class LockedWaitEvent<R = never> extends Wait<LockedWaitResult | R> {
     // Plain steps schedule nothing (the loop ends where one would), so the next scheduled step stays put.
     const limit = sim._inlineLimit();
     let p = first;
-    let t = grantAt;
+    // `+` makes t a number to the optimising compiler (a parameter is of any type): as such the clock stays an
+    // unboxed double through the loop, where a phi of any type would box a new heap number at every step.
+    let t = +grantAt;
     // Whether p's ownership is recorded in its holdings: hand-overs inside the loop skip that (Mutex._pass), and
     // whoever owns the mutex when the loop ends gets it recorded — nothing can kill a member in between.
     let held = true;

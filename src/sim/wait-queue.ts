@@ -54,8 +54,10 @@ export class WaitQueue {
       for (let p = queue.shift(); p !== null; p = queue.shift()) this.sim._wake(p, this.#wakeStep);
       return;
     }
-    const woken: Process<unknown>[] = [];
-    for (let p = queue.shift(); p !== null; p = queue.shift()) woken.push(p);
+    // Sized once (`live` is exactly what the shifts return): a storm's herd is thousands of sleepers per wake-up.
+    const woken = new Array<Process<unknown>>(queue.live);
+    let n = 0;
+    for (let p = queue.shift(); p !== null; p = queue.shift()) woken[n++] = p;
     // Fisher–Yates over the seeded stream: the same seed, the same order.
     for (let i = woken.length - 1; i > 0; i--) {
       const j = race.int(0, i + 1);
