@@ -137,7 +137,10 @@ export class Kernel implements LoaderContext, PolicyHost {
   setState(mod: Module, to: ModuleState | undefined, proc: Process<unknown>): void {
     // A module enters the list UNFORMED; free_module() marks it UNFORMED again while it is still listed.
     const from = to === 'UNFORMED' && !mod.listed ? undefined : mod.state;
-    if (to !== undefined) mod.state = to;
+    if (to !== undefined && to !== mod.state) {
+      mod.state = to;
+      this.modules.stateChanged();
+    }
     mod.listed = to !== undefined;
     if (this.observers.active) this.observers.transition({ time: this.sim.now, process: proc, module: mod.name, from, to });
   }

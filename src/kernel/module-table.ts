@@ -52,6 +52,41 @@ const PROC_STATE: Record<Exclude<ModuleState, 'UNFORMED'>, string> = {
 
 export class ModuleTable {
   readonly #byName = new Map<string, Module>();
+  /** Bumped by every change a lookup could see: a module added or removed, a state changed (`stateChanged`). */
+  #version = 0;
+  /** One shared `settledOutOf` condition per name and states (see there). */
+  readonly #settled = new Map<string, () => boolean>();
+
+  /** Says that a listed module's state changed: the table's answers may differ from now on. */
+  stateChanged(): void {
+    this.#version++;
+  }
+
+  /**
+   * finished_loading() for a kernel's idea of "finished": true when no
+   * module named `name` is listed, or it is in none of `states`. One
+   * function per name and states, shared by every waiter, that walks the
+   * list only when the table has changed since it last did: a herd of
+   * thousands evaluates it at every wake-up.
+   */
+  settledOutOf(name: string, states: readonly ModuleState[]): () => boolean {
+    const key = `${name}\0${states.join(',')}`;
+    let cond = this.#settled.get(key);
+    if (cond === undefined) {
+      let seen = -1;
+      let settled = false;
+      cond = () => {
+        if (seen !== this.#version) {
+          seen = this.#version;
+          const mod = this.#byName.get(name);
+          settled = mod === undefined || !states.includes(mod.state);
+        }
+        return settled;
+      };
+      this.#settled.set(key, cond);
+    }
+    return cond;
+  }
 
   /** find_module_all(name, …, true): any state, UNFORMED included. */
   find(name: string): Module | undefined {
@@ -62,10 +97,14 @@ export class ModuleTable {
   add(mod: Module): void {
     if (this.#byName.has(mod.name)) throw new Error(`kernel: module ${mod.name} is already in the module list`);
     this.#byName.set(mod.name, mod);
+    this.#version++;
   }
 
   remove(mod: Module): void {
-    if (this.#byName.get(mod.name) === mod) this.#byName.delete(mod.name);
+    if (this.#byName.get(mod.name) === mod) {
+      this.#byName.delete(mod.name);
+      this.#version++;
+    }
   }
 
   /** Modules in list order: the kernel adds at the head, so the newest comes first. */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_COSTS, layoutBytes } from '../../src/kernel/index.js';
+import { Module } from '../../src/kernel/module-table.js';
 import { NS_PER_MS, NS_PER_S } from '../../src/sim/index.js';
 import { load, machine, moduleFile } from './helpers.js';
 
@@ -187,5 +188,45 @@ describe('the module wait queue', () => {
     const { transitions, wakes } = watch(0);
     expect(transitions).toEqual(['->UNFORMED', 'UNFORMED>COMING', 'COMING>LIVE']);
     expect(wakes).toBe(3);
+  });
+});
+
+describe("the module list's shared finished_loading() condition", () => {
+  it('is one function per name and states, and follows every add, state change and removal', () => {
+    const m = machine('v5.3', []);
+    const table = m.kernel.modules;
+    const cond = table.settledOutOf('dummy', ['UNFORMED', 'COMING', 'GOING']);
+    expect(table.settledOutOf('dummy', ['UNFORMED', 'COMING', 'GOING'])).toBe(cond);
+    expect(table.settledOutOf('dummy', ['UNFORMED', 'COMING'])).not.toBe(cond);
+    expect(table.settledOutOf('other', ['UNFORMED', 'COMING', 'GOING'])).not.toBe(cond);
+    expect(cond()).toBe(true); // not listed
+
+    const mod = new Module(moduleFile('dummy'), 4096, 0, '');
+    table.add(mod);
+    expect(cond()).toBe(false); // UNFORMED
+    for (const [to, settled] of [['COMING', false], ['LIVE', true], ['GOING', false]] as const) {
+      mod.state = to;
+      table.stateChanged();
+      expect(cond(), to).toBe(settled);
+    }
+    table.remove(mod);
+    expect(cond()).toBe(true);
+  });
+
+  it('follows a load through setState: COMING is not settled, LIVE (still listed) is', () => {
+    const file = moduleFile('dummy', { init: { result: 0, ns: 20 * NS_PER_MS } });
+    const m = machine('v5.3', [file]);
+    const cond = m.kernel.modules.settledOutOf('dummy', ['UNFORMED', 'COMING', 'GOING']);
+    const seen: boolean[] = [];
+    load(m, file);
+    m.sim.spawn('watcher', function* () {
+      yield* m.sim.delay(10 * NS_PER_MS);
+      seen.push(cond()); // COMING, in init
+      yield* m.sim.delay(NS_PER_S);
+      seen.push(cond()); // LIVE
+    });
+    m.sim.run();
+    expect(m.kernel.initstate('dummy')).toBe('live');
+    expect(seen).toEqual([false, true]);
   });
 });

@@ -21,10 +21,7 @@ export function* findModule(host: PolicyHost, name: string): Step<Module | undef
 
 /** finished_loading() for that kernel's idea of "finished": a same-name module in none of `states`, or gone. */
 export function settledOutOf(host: PolicyHost, name: string, states: readonly ModuleState[]): () => boolean {
-  return () => {
-    const mod = host.modules.find(name);
-    return mod === undefined || !states.includes(mod.state);
-  };
+  return host.modules.settledOutOf(name, states);
 }
 
 /**
@@ -66,10 +63,9 @@ export function answer(host: PolicyHost, req: LoadRequest, point: DetectionPoint
  */
 export function* recheckUntilSettled(host: PolicyHost, req: LoadRequest, waitStates: readonly ModuleState[]): Step<Verdict> {
   const name = req.file.name;
-  const waitsAgain = (): boolean => {
-    const old = host.modules.find(name);
-    return old !== undefined && waitStates.includes(old.state);
-  };
+  // The walk waits again exactly when the wait's own condition does not hold (the table's shared one).
+  const settled = settledOutOf(host, name, waitStates);
+  const waitsAgain = (): boolean => !settled();
   // One pass of the check, on the walk's outcome: a verdict, or undefined after telling observers it waits.
   const decide = (): { readonly verdict: Verdict } | undefined => {
     const old = host.modules.find(name);
@@ -85,7 +81,7 @@ export function* recheckUntilSettled(host: PolicyHost, req: LoadRequest, waitSta
   const first = decide();
   if (first !== undefined) return first.verdict;
   host.sync.unlock();
-  const r = yield* host.sync.waitThenWalk(settledOutOf(host, name, waitStates), { decide, waitsAgain }, { interruptible: true });
+  const r = yield* host.sync.waitThenWalk(settled, { decide, waitsAgain }, { interruptible: true });
   return r === 'interrupted' ? answer(host, req, 'addUnformed', 'EINTR') : r.verdict;
 }
 
