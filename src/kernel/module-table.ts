@@ -8,6 +8,7 @@ import { moduleAddress } from './module-area.js';
 import type { Initstate, ModuleFile, ModuleState } from './types.js';
 
 export class Module {
+  /** Changed through Kernel.setState() only, which tells the table (`ModuleTable.stateChanged`). */
   state: ModuleState = 'UNFORMED';
   /** Modules using this one (its `source_list`): they hold a reference each. */
   readonly holders = new Set<Module>();
