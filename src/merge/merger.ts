@@ -41,7 +41,10 @@
  *      forever, as in Go's singleflight.
  * 7. `mapJoin(outcome)` decides what joiners receive, once per run; the
  *    leader always gets the real outcome. If `mapJoin` throws, joiners
- *    reject with what it threw.
+ *    reject with what it threw. Joiners without a signal or timeout share
+ *    one promise per run, so they get one result object, frozen (none can
+ *    change what the others see) or one rejection; a joiner with a signal
+ *    or timeout has a promise of its own, since it may leave alone.
  * 8. The key is the caller's choice: anything a `Map` can key on (so
  *    objects by identity; build a string for name + arguments).
  * 9. `stats()` counts runs, joins, leaves and keys in flight; nothing is
@@ -215,7 +218,7 @@ function bodyRejected<K, V>(this: Run<K, V>, error: unknown): void {
 /** What the joiners sharing one promise get: `mapJoin`'s outcome, as a join. */
 function tellJoiners<K, V>(this: Run<K, V>): RunResult<V> {
   const joined = this.core.joined(this);
-  if (joined.ok) return { value: joined.value, role: 'join' };
+  if (joined.ok) return Object.freeze({ value: joined.value, role: 'join' });
   throw joined.error;
 }
 
@@ -224,7 +227,7 @@ function tellJoiners<K, V>(this: Run<K, V>): RunResult<V> {
  * unchanged (a rejection passes through untouched), so no handler per run is needed.
  */
 function joinOfLead<V>(led: RunResult<V>): RunResult<V> {
-  return { value: led.value, role: 'join' };
+  return Object.freeze({ value: led.value, role: 'join' });
 }
 
 // Node 20's AsyncLocalStorage turns on promise hooks process-wide, which slows every promise;

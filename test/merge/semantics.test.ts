@@ -182,6 +182,27 @@ describe('§4.4 every outcome reaches every waiter; none hangs', () => {
 });
 
 describe('§4.5 a waiter may leave without cancelling the run', () => {
+  it('a joiner with a signal leaves alone while the plain joiners, sharing one frozen result, get the value', async () => {
+    const merger = new Merger<string, string>();
+    const gate = deferred<string>();
+    const leader = merger.run('k', () => gate.promise);
+    const plainA = merger.run('k', () => gate.promise);
+    const controller = new AbortController();
+    const leaving = merger.run('k', () => gate.promise, { signal: controller.signal });
+    const plainB = merger.run('k', () => gate.promise);
+    expect(plainB).toBe(plainA); // one promise per run for joiners without signal or timeout
+    expect(leaving).not.toBe(plainA);
+    controller.abort('gone');
+    await expect(leaving).rejects.toBe('gone');
+    gate.resolve('v');
+    const [lead, a, b] = await Promise.all([leader, plainA, plainB]);
+    expect(lead).toEqual({ value: 'v', role: 'lead' });
+    expect(a).toBe(b);
+    expect(a).toEqual({ value: 'v', role: 'join' });
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(merger.stats()).toEqual({ runs: 1, joins: 3, leaves: 1, inFlight: 0 });
+  });
+
   it('a joiner leaves by its AbortSignal and rejects with the signal’s reason; the others still get the value', async () => {
     const merger = new Merger<string, string>();
     const gate = deferred<string>();
@@ -433,6 +454,33 @@ describe('§4.6 a request for a key from inside its own run fails at once with E
 });
 
 describe('§4.7 mapJoin decides what joiners receive; the leader gets the real outcome', () => {
+  it('two plain joiners of one run get the same frozen result object, role join, mapped once', async () => {
+    let maps = 0;
+    const merger = new Merger<string, string>({
+      mapJoin: (outcome) => (maps++, outcome.ok ? { ok: true, value: `${outcome.value} (joined)` } : outcome),
+    });
+    const gate = deferred<string>();
+    const leader = merger.run('k', () => gate.promise);
+    const first = merger.run('k', () => gate.promise);
+    const second = merger.run('k', () => gate.promise);
+    gate.resolve('v');
+    const [lead, a, b] = await Promise.all([leader, first, second]);
+    expect(lead).toEqual({ value: 'v', role: 'lead' });
+    expect(a).toBe(b);
+    expect(a).toEqual({ value: 'v (joined)', role: 'join' });
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(maps).toBe(1);
+  });
+
+  it('two plain joiners of one run without mapJoin get the same frozen result object', async () => {
+    const merger = new Merger<string, string>();
+    const [lead, a, b] = await Promise.all(['lead', 'a', 'b'].map(() => merger.run('k', async () => 'v')));
+    expect(lead).toEqual({ value: 'v', role: 'lead' });
+    expect(a).toBe(b);
+    expect(a).toEqual({ value: 'v', role: 'join' });
+    expect(Object.isFrozen(a)).toBe(true);
+  });
+
   // The kernel's `merge` policy: a joiner learns -EEXIST if the load it waited for succeeded, else -EBUSY.
   const kernelMerge = (o: Outcome<string>): Outcome<string> => ({ ok: true, value: o.ok && o.value === '0' ? 'EEXIST' : 'EBUSY' });
 
